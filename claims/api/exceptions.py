@@ -1,0 +1,56 @@
+"""Turns database-level refusals into clear 4xx answers instead of 500s."""
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.db.models import ProtectedError, RestrictedError
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def describe_protected(exc: ProtectedError | RestrictedError) -> str:
+    """'still referenced by 2 claims (#4, #7)': what blocks a delete, for people to act on."""
+    by_model: dict[str, list] = {}
+    for obj in exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects:
+        by_model.setdefault(obj._meta.verbose_name_plural, []).append(obj.pk)
+    parts = []
+    for name, pks in sorted(by_model.items()):
+        shown = ", ".join(f"#{pk}" for pk in sorted(pks)[:10])
+        more = f" and {len(pks) - 10} more" if len(pks) > 10 else ""
+        parts.append(f"{len(pks)} {name} ({shown}{more})")
+    return "still referenced by " + "; ".join(parts)
+
+
+def django_errors_to_drf(exc: DjangoValidationError):
+    """A Django ValidationError in DRF's shape: {field: [messages]}, non-field errors under DRF's key."""
+    if hasattr(exc, "error_dict"):
+        return {
+            (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): messages
+            for field, messages in exc.message_dict.items()
+        }
+    return {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
+
+
+def exception_handler(exc, context):
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        return response
+    if isinstance(exc, (ProtectedError, RestrictedError)):
+        return Response(
+            {
+                "detail": f"Cannot delete this {context['view'].get_queryset().model._meta.verbose_name}: "
+                f"it is {describe_protected(exc)}. Remove or reassign those first."
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, DjangoValidationError):
+        return Response(django_errors_to_drf(exc), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, IntegrityError):
+        # Validation passed but a concurrent write got there first (e.g. the same link twice).
+        return Response(
+            {"detail": "This change conflicts with another one saved at the same time; reload and try again."},
+            status=status.HTTP_409_CONFLICT,
+        )
+    return None

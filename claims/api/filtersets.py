@@ -1,0 +1,148 @@
+"""Query filters for each list endpoint, declared field by field.
+
+A value that cannot be understood (an unknown status, a malformed date, a
+non-numeric id) is a 400 naming the parameter, never an unfiltered list.
+"""
+
+import django_filters as filters
+from django import forms
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
+
+from claims import selectors
+from claims.models import (
+    Article,
+    Claim,
+    ClaimLink,
+    ClaimStatus,
+    LinkRelation,
+    Review,
+    ReviewRating,
+    Source,
+    SourceKind,
+    Topic,
+    TopicKind,
+)
+
+BOOLEAN_CHOICES = [("true", "true"), ("false", "false")]
+
+
+class IdFilter(filters.NumberFilter):
+    """An integer id (the stock NumberFilter also accepts decimals such as 1.5)."""
+
+    field_class = forms.IntegerField
+
+
+class ClaimFilterSet(filters.FilterSet):
+    source = filters.CharFilter(field_name="source__slug", help_text="Slug of the source that made the claim.")
+    source_kind = filters.ChoiceFilter(field_name="source__kind", choices=SourceKind.choices)
+    via = filters.CharFilter(field_name="via__slug", help_text="Slug of the outlet that relayed the claim.")
+    article = IdFilter(field_name="article_id", help_text="Id of the article that reported the claim.")
+    topic = filters.CharFilter(field_name="topics__slug", help_text="Slug of a topic of the claim.")
+    status = filters.MultipleChoiceFilter(choices=ClaimStatus.choices, help_text="Repeat for several statuses.")
+    claimed_after = filters.DateFilter(
+        field_name="claimed_on",
+        lookup_expr="gte",
+        help_text="On or after (YYYY-MM-DD).",
+    )
+    claimed_before = filters.DateFilter(
+        field_name="claimed_on",
+        lookup_expr="lte",
+        help_text="On or before (YYYY-MM-DD).",
+    )
+    has_denial = filters.ChoiceFilter(
+        choices=BOOLEAN_CHOICES,
+        method="filter_has_denial",
+        help_text="Whether another claim denies this one.",
+    )
+    denied_by = filters.CharFilter(
+        method="filter_denied_by",
+        help_text="Slug of a source: claims denied by a claim whose source or speaker it is.",
+    )
+    q = filters.CharFilter(
+        method="filter_q",
+        help_text="Words to find in the text, the quote or the source's name.",
+    )
+
+    class Meta:
+        model = Claim
+        fields = []
+
+    def filter_has_denial(self, queryset, name, value):
+        return queryset.filter(selectors.claims_with_denial(value == "true"))
+
+    def filter_denied_by(self, queryset, name, value):
+        return queryset.filter(selectors.claims_denied_by(value))
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(text__icontains=value) | Q(quote__icontains=value) | Q(source__name__icontains=value))
+
+
+class SourceFilterSet(filters.FilterSet):
+    kind = filters.ChoiceFilter(choices=SourceKind.choices)
+    affiliation = filters.CharFilter(field_name="affiliation__slug", help_text="Slug of the body it belongs to.")
+    q = filters.CharFilter(
+        method="filter_q",
+        help_text="Words to find in the name, aliases, slug or description.",
+    )
+
+    class Meta:
+        model = Source
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        return queryset.annotate(aliases_text=Cast("aliases", TextField())).filter(
+            Q(name__icontains=value)
+            | Q(aliases_text__icontains=value)
+            | Q(slug__icontains=value)
+            | Q(description__icontains=value)
+        )
+
+
+class ArticleFilterSet(filters.FilterSet):
+    publisher = filters.CharFilter(field_name="publisher__slug", help_text="Slug of the publishing source.")
+    published_after = filters.DateFilter(field_name="published_on", lookup_expr="gte")
+    published_before = filters.DateFilter(field_name="published_on", lookup_expr="lte")
+    q = filters.CharFilter(method="filter_q", help_text="Words to find in the title or dateline.")
+
+    class Meta:
+        model = Article
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(title__icontains=value) | Q(dateline__icontains=value))
+
+
+class TopicFilterSet(filters.FilterSet):
+    kind = filters.ChoiceFilter(choices=TopicKind.choices)
+    q = filters.CharFilter(method="filter_q", help_text="Words to find in the name or slug.")
+
+    class Meta:
+        model = Topic
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(slug__icontains=value))
+
+
+class ClaimLinkFilterSet(filters.FilterSet):
+    relation = filters.MultipleChoiceFilter(choices=LinkRelation.choices)
+    claim = IdFilter(method="filter_claim", help_text="Id of a claim at either end of the link.")
+    from_claim = IdFilter(field_name="from_claim_id")
+    to_claim = IdFilter(field_name="to_claim_id")
+
+    class Meta:
+        model = ClaimLink
+        fields = []
+
+    def filter_claim(self, queryset, name, value):
+        return queryset.filter(Q(from_claim_id=value) | Q(to_claim_id=value))
+
+
+class ReviewFilterSet(filters.FilterSet):
+    claim = IdFilter(field_name="claim_id")
+    rating = filters.MultipleChoiceFilter(choices=ReviewRating.choices)
+
+    class Meta:
+        model = Review
+        fields = []

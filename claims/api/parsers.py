@@ -1,0 +1,32 @@
+"""Request parsers that refuse input the database would choke on."""
+
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
+
+
+def _has_lone_surrogate(value) -> bool:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(v) for v in value)
+    return False
+
+
+class StrictJSONParser(JSONParser):
+    """JSON, minus what is valid JSON but not valid text.
+
+    `"\\ud800"` parses to a Python string no database can store (a lone UTF-16
+    surrogate); without this check it would surface as a 500 at save time.
+    """
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        data = super().parse(stream, media_type, parser_context)
+        if _has_lone_surrogate(data):
+            raise ParseError("JSON parse error - strings must be valid Unicode (lone surrogate escape found).")
+        return data

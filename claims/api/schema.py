@@ -1,0 +1,70 @@
+"""What drf-spectacular needs to know about our own serializer fields."""
+
+from drf_spectacular import openapi
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+
+
+class NestedPrimaryKeyRelatedFieldExtension(OpenApiSerializerFieldExtension):
+    """Requests carry an integer id; responses carry the nested brief object."""
+
+    target_class = "claims.api.fields.NestedPrimaryKeyRelatedField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "request":
+            return build_basic_type(OpenApiTypes.INT)
+        component = auto_schema.resolve_serializer(self.target.serializer_class, direction)
+        return component.ref
+
+
+class ErrorSerializer(serializers.Serializer):
+    """An error that is not about one field: `{"detail": "..."}`."""
+
+    detail = serializers.CharField()
+
+
+class ValidationErrorSerializer(serializers.Serializer):
+    """Input refused: one list of messages per field at fault, named by the field."""
+
+    non_field_errors = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Errors about several fields together.",
+    )
+
+
+ERRORS = {
+    "400": OpenApiResponse(ValidationErrorSerializer, "Bad input: the fields at fault and why."),
+    "401": OpenApiResponse(ErrorSerializer, "No valid credentials were given."),
+    "403": OpenApiResponse(ErrorSerializer, "The user may not do this."),
+    "404": OpenApiResponse(ErrorSerializer, "No such object (or page)."),
+    "409": OpenApiResponse(
+        ErrorSerializer,
+        "Refused: other records depend on this one, or a concurrent write.",
+    ),
+}
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's schema plus the error responses each kind of operation can give."""
+
+    def _error_codes(self) -> list[str]:
+        has_id = "{" in self.path
+        if self.method == "GET":
+            return ["404"] if has_id else ["400", "404"]  # lists: a bad filter, a page past the end
+        codes = ["400", "401", "403"] if self.method != "DELETE" else ["401", "403"]
+        if has_id:
+            codes.append("404")
+        if self.method in ("PUT", "PATCH", "DELETE"):
+            codes.append("409")
+        return codes
+
+    def _get_response_bodies(self, direction="response"):
+        bodies = super()._get_response_bodies(direction)
+        for code in self._error_codes():
+            if code not in bodies:
+                bodies[code] = self._get_response_for_code(ERRORS[code], code, direction=direction)
+        return bodies

@@ -1,0 +1,327 @@
+"""API representations.
+
+Reads nest a brief form of each related object (so one request renders a claim);
+writes take related objects by id. Every queryset that feeds these serializers is
+shaped in `claims.selectors` to fetch exactly what they render.
+"""
+
+import copy
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from claims.api.exceptions import django_errors_to_drf
+from claims.api.fields import NestedPrimaryKeyRelatedField
+from claims.models import (
+    Article,
+    Claim,
+    ClaimLink,
+    Review,
+    Source,
+    Topic,
+    validate_aliases,
+)
+
+
+class ModelRulesMixin:
+    """Runs the model's own rules (`clean()` and database constraints) on API input.
+
+    The admin runs them through its forms; running them here too means one set of
+    rules, whatever the entry point, and a 400 instead of an IntegrityError.
+    """
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        many_to_many = {field.name for field in model._meta.many_to_many}
+        # A copy, so that a refused update leaves the instance as it was.
+        instance = copy.copy(self.instance) if self.instance is not None else model()
+        for name, value in attrs.items():
+            if name not in many_to_many:
+                setattr(instance, name, value)
+        try:
+            instance.clean()
+            instance.validate_constraints()
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(django_errors_to_drf(exc)) from exc
+        return attrs
+
+
+# Brief forms, nested in other objects' representations.
+
+
+class SourceRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Source
+        fields = ["id", "slug", "name", "kind"]
+
+
+class SourceBriefSerializer(serializers.ModelSerializer):
+    """A source with the body it belongs to: 'Ahmed al-Asadi (PMF)'."""
+
+    affiliation = SourceRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Source
+        fields = ["id", "slug", "name", "kind", "role", "affiliation"]
+
+
+class ArticleBriefSerializer(serializers.ModelSerializer):
+    publisher = SourceRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Article
+        fields = ["id", "title", "url", "publisher", "published_on"]
+
+
+class TopicBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Topic
+        fields = ["id", "slug", "name", "kind"]
+
+
+class ClaimBriefSerializer(serializers.ModelSerializer):
+    source = SourceRefSerializer(read_only=True)
+
+    class Meta:
+        model = Claim
+        fields = ["id", "text", "source", "claimed_on", "status"]
+
+
+class ReviewBriefSerializer(serializers.ModelSerializer):
+    reviewer = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Review
+        fields = ["id", "rating", "summary", "url", "reviewer", "reviewed_on"]
+
+
+class LinkOutSerializer(serializers.ModelSerializer):
+    """A link seen from its `from_claim`: 'this claim denies <claim>'."""
+
+    claim = ClaimBriefSerializer(source="to_claim", read_only=True)
+
+    class Meta:
+        model = ClaimLink
+        fields = ["id", "relation", "note", "claim"]
+
+
+class LinkInSerializer(serializers.ModelSerializer):
+    """A link seen from its `to_claim`: '<claim> denies this claim'."""
+
+    claim = ClaimBriefSerializer(source="from_claim", read_only=True)
+
+    class Meta:
+        model = ClaimLink
+        fields = ["id", "relation", "note", "claim"]
+
+
+# Full forms, one per endpoint.
+
+
+class SourceSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    """Who makes claims. `affiliation` is written as a source id and read as a brief source."""
+
+    affiliation = NestedPrimaryKeyRelatedField(
+        SourceRefSerializer,
+        queryset=Source.objects.all(),
+        allow_null=True,
+        required=False,
+    )
+    aliases = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        required=False,
+        validators=[validate_aliases],
+        help_text="Other spellings of the name.",
+    )
+    claim_count = serializers.IntegerField(read_only=True, help_text="Claims this source made.")
+
+    class Meta:
+        model = Source
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "kind",
+            "description",
+            "role",
+            "affiliation",
+            "country",
+            "url",
+            "aliases",
+            "claim_count",
+        ]
+
+
+class ArticleSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    """Where claims were reported. `url` is unique when given."""
+
+    publisher = NestedPrimaryKeyRelatedField(
+        SourceRefSerializer,
+        queryset=Source.objects.all(),
+        allow_null=True,
+        required=False,
+    )
+
+    class Meta:
+        model = Article
+        fields = [
+            "id",
+            "title",
+            "url",
+            "publisher",
+            "published_on",
+            "dateline",
+            "language",
+        ]
+
+
+class TopicSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    """What claims are about."""
+
+    aliases = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        required=False,
+        validators=[validate_aliases],
+        help_text="Other names: Daesh, ISIS...",
+    )
+    claim_count = serializers.IntegerField(read_only=True, help_text="Claims about this topic.")
+
+    class Meta:
+        model = Topic
+        fields = ["id", "slug", "name", "kind", "aliases", "claim_count"]
+
+
+class ClaimSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    """A sourced claim with its attribution, topics, reviews and links in both directions.
+
+    Related objects are written as ids and read as brief nested objects.
+    """
+
+    source = NestedPrimaryKeyRelatedField(SourceBriefSerializer, queryset=Source.objects.all())
+    speaker = NestedPrimaryKeyRelatedField(
+        SourceBriefSerializer,
+        queryset=Source.objects.all(),
+        allow_null=True,
+        required=False,
+    )
+    via = NestedPrimaryKeyRelatedField(
+        SourceBriefSerializer,
+        queryset=Source.objects.all(),
+        allow_null=True,
+        required=False,
+    )
+    article = NestedPrimaryKeyRelatedField(
+        ArticleBriefSerializer,
+        queryset=Article.objects.all(),
+        allow_null=True,
+        required=False,
+    )
+    topics = NestedPrimaryKeyRelatedField(TopicBriefSerializer, queryset=Topic.objects.all(), many=True, required=False)
+    reviews = ReviewBriefSerializer(many=True, read_only=True)
+    links_out = LinkOutSerializer(many=True, read_only=True, help_text="Links from this claim to others.")
+    links_in = LinkInSerializer(many=True, read_only=True, help_text="Links from other claims to this one.")
+    denial_count = serializers.IntegerField(read_only=True, help_text="Claims that deny this one.")
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id",
+            "text",
+            "quote",
+            "language",
+            "source",
+            "speaker",
+            "via",
+            "article",
+            "claimed_on",
+            "claimed_on_precision",
+            "status",
+            "topics",
+            "reviews",
+            "links_out",
+            "links_in",
+            "denial_count",
+            "created_at",
+            "updated_at",
+            "created_by",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def validate_topics(self, value):
+        if len({topic.pk for topic in value}) != len(value):
+            raise serializers.ValidationError("A topic is listed twice.")
+        return value
+
+
+class ClaimLinkSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    """`from_claim` <relation> `to_claim`, e.g. a denial. No self-links, one link per
+    (from, to, relation), and `retracts` only between claims of one source.
+    """
+
+    from_claim = NestedPrimaryKeyRelatedField(ClaimBriefSerializer, queryset=Claim.objects.select_related("source"))
+    to_claim = NestedPrimaryKeyRelatedField(ClaimBriefSerializer, queryset=Claim.objects.select_related("source"))
+
+    class Meta:
+        model = ClaimLink
+        fields = ["id", "from_claim", "to_claim", "relation", "note"]
+        # The (from, to, relation) rule is checked by ModelRulesMixin with the model's own message.
+        validators = []
+
+
+class ReviewSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    """An editor's verdict on a claim; `reviewer` is the user who saved it."""
+
+    claim = NestedPrimaryKeyRelatedField(ClaimBriefSerializer, queryset=Claim.objects.select_related("source"))
+    reviewer = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Set to the user who saves the review.",
+    )
+
+    class Meta:
+        model = Review
+        fields = ["id", "claim", "rating", "summary", "url", "reviewer", "reviewed_on"]
+
+
+class ThreadLinkSerializer(serializers.ModelSerializer):
+    """A link between two claims of a thread, by id."""
+
+    class Meta:
+        model = ClaimLink
+        fields = ["id", "from_claim", "to_claim", "relation", "note"]
+
+
+class ThreadClaimSerializer(serializers.ModelSerializer):
+    """A claim of a thread with its attribution."""
+
+    source = SourceBriefSerializer(read_only=True)
+    speaker = SourceBriefSerializer(read_only=True, allow_null=True)
+    via = SourceBriefSerializer(read_only=True, allow_null=True)
+    article = ArticleBriefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id",
+            "text",
+            "quote",
+            "source",
+            "speaker",
+            "via",
+            "article",
+            "claimed_on",
+            "claimed_on_precision",
+            "status",
+        ]
+
+
+class ThreadSerializer(serializers.Serializer):
+    """Every claim connected to `claim` through links, and those links."""
+
+    claim = serializers.IntegerField(help_text="The claim the thread was asked for.")
+    claims = ThreadClaimSerializer(many=True)
+    links = ThreadLinkSerializer(many=True)
+    truncated = serializers.BooleanField(help_text="True when the thread was cut at its size limit.")

@@ -1,0 +1,91 @@
+"""API endpoints: thin viewsets over the selectors, serializers and filtersets."""
+
+from django.db import transaction
+from drf_spectacular.utils import extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from claims import selectors
+from claims.api import filtersets, serializers
+
+
+class AtomicModelViewSet(viewsets.ModelViewSet):
+    """A ModelViewSet whose writes are all-or-nothing (a claim and its topics, say)."""
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            serializer.save(**self.server_owned_fields())
+        self._reload(serializer)
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            serializer.save()
+        self._reload(serializer)
+
+    def perform_destroy(self, instance):
+        with transaction.atomic():
+            instance.delete()
+
+    def _reload(self, serializer):
+        # Answer a write with what a read would show: annotations (counts) and fresh relations included.
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+    def server_owned_fields(self) -> dict:
+        """Fields set from the request, not from the client's data, on create."""
+        return {}
+
+
+class SourceViewSet(AtomicModelViewSet):
+    queryset = selectors.source_list()
+    serializer_class = serializers.SourceSerializer
+    filterset_class = filtersets.SourceFilterSet
+    ordering_fields = ["name", "slug", "claim_count"]
+
+
+class ArticleViewSet(AtomicModelViewSet):
+    queryset = selectors.article_list()
+    serializer_class = serializers.ArticleSerializer
+    filterset_class = filtersets.ArticleFilterSet
+    ordering_fields = ["published_on", "title"]
+
+
+class TopicViewSet(AtomicModelViewSet):
+    queryset = selectors.topic_list()
+    serializer_class = serializers.TopicSerializer
+    filterset_class = filtersets.TopicFilterSet
+    ordering_fields = ["name", "slug"]
+
+
+class ClaimViewSet(AtomicModelViewSet):
+    queryset = selectors.claim_list()
+    serializer_class = serializers.ClaimSerializer
+    filterset_class = filtersets.ClaimFilterSet
+    ordering_fields = ["claimed_on", "created_at", "updated_at"]
+
+    def server_owned_fields(self):
+        return {"created_by": self.request.user}
+
+    @extend_schema(responses=serializers.ThreadSerializer, filters=False)
+    @action(detail=True, filterset_class=None, pagination_class=None)
+    def thread(self, request, pk=None):
+        """The whole dispute: every claim linked to this one, directly or through others, and the links."""
+        thread = selectors.claim_thread(self.get_object())
+        return Response(serializers.ThreadSerializer(thread, context=self.get_serializer_context()).data)
+
+
+class ClaimLinkViewSet(AtomicModelViewSet):
+    queryset = selectors.link_list()
+    serializer_class = serializers.ClaimLinkSerializer
+    filterset_class = filtersets.ClaimLinkFilterSet
+    ordering_fields = ["id"]
+
+
+class ReviewViewSet(AtomicModelViewSet):
+    queryset = selectors.review_list()
+    serializer_class = serializers.ReviewSerializer
+    filterset_class = filtersets.ReviewFilterSet
+    ordering_fields = ["reviewed_on"]
+
+    def server_owned_fields(self):
+        return {"reviewer": self.request.user}

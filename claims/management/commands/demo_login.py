@@ -1,0 +1,26 @@
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from rest_framework.authtoken.models import Token
+
+
+class Command(BaseCommand):
+    help = "Development only: (re)create the superuser 'admin' with a fresh random password and print it and an API token."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("demo_login only runs with DEBUG on; use createsuperuser in production.")
+        password = secrets.token_urlsafe(12)
+        user, _ = get_user_model().objects.get_or_create(username="admin")
+        user.is_staff = user.is_superuser = True
+        user.set_password(password)
+        user.save()
+        token, _ = Token.objects.get_or_create(user=user)
+        self.stdout.write(
+            "\n"
+            "  Admin:     http://127.0.0.1:8000/admin/  user admin, password " + password + "\n"
+            "  API:       http://127.0.0.1:8000/api/    docs at /api/docs/\n"
+            "  API token: " + token.key + "   (header: Authorization: Token " + token.key + ")\n"
+        )

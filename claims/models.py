@@ -1,0 +1,331 @@
+"""The record: who said what (Claim), who they are (Source), where it was reported
+(Article), what it is about (Topic), how claims bear on each other (ClaimLink) and
+what editors concluded (Review).
+
+Every foreign key that would delete a record's history is PROTECT: removing a
+source, article, topic, user or a claim that others link to or that has been
+reviewed is refused, never cascaded. The only cascade is a claim's own topic
+assignments (ClaimTopic), which mean nothing without the claim.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+language_code = RegexValidator(
+    r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+    "Enter a BCP 47 language code such as 'en', 'ar' or 'en-GB'.",
+)
+country_code = RegexValidator(r"^[A-Z]{2}$", "Enter an ISO 3166-1 alpha-2 country code such as 'SY' or 'IQ'.")
+
+
+def validate_aliases(value):
+    """Aliases are a list of distinct, non-blank strings (other spellings of a name)."""
+    if not isinstance(value, list) or not all(isinstance(a, str) and a.strip() for a in value):
+        raise ValidationError("Enter a list of non-blank names.")
+    if any(len(a) > 200 for a in value):
+        raise ValidationError("Each alias must be at most 200 characters.")
+    if len({a.strip().casefold() for a in value}) != len(value):
+        raise ValidationError("Aliases must be distinct.")
+
+
+class UnicodeJSONEncoder(DjangoJSONEncoder):
+    """Stores non-ASCII text as itself, so that searching aliases for 'داعش' works on SQLite too."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["ensure_ascii"] = False
+        super().__init__(*args, **kwargs)
+
+
+class SourceKind(models.TextChoices):
+    PERSON = "person", "Person"
+    MEDIA = "media", "Media"
+    GOVERNMENT = "government", "Government"
+    MILITARY = "military", "Military"
+    ARMED_GROUP = "armed_group", "Armed group"
+    NGO = "ngo", "NGO"
+    INTERNATIONAL_ORG = "international_org", "International organisation"
+    OTHER = "other", "Other"
+
+
+class TopicKind(models.TextChoices):
+    PLACE = "place", "Place"
+    ORGANIZATION = "organization", "Organization"
+    PERSON = "person", "Person"
+    EVENT = "event", "Event"
+    THEME = "theme", "Theme"
+
+
+class ClaimStatus(models.TextChoices):
+    UNVERIFIED = "unverified", "Unverified"
+    DISPUTED = "disputed", "Disputed"
+    CONFIRMED = "confirmed", "Confirmed"
+    REFUTED = "refuted", "Refuted"
+    RETRACTED = "retracted", "Retracted"
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+
+
+class LinkRelation(models.TextChoices):
+    DENIES = "denies", "denies"
+    CONTRADICTS = "contradicts", "contradicts"
+    SUPPORTS = "supports", "supports"
+    RETRACTS = "retracts", "retracts"
+    CLARIFIES = "clarifies", "clarifies"
+
+
+class ReviewRating(models.TextChoices):
+    TRUE = "true", "True"
+    MOSTLY_TRUE = "mostly_true", "Mostly true"
+    MIXED = "mixed", "Mixed"
+    MOSTLY_FALSE = "mostly_false", "Mostly false"
+    FALSE = "false", "False"
+    UNPROVEN = "unproven", "Unproven"
+
+
+class SlugManager(models.Manager):
+    """Lets fixtures refer to sources and topics by slug instead of by id."""
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Source(models.Model):
+    """Who makes claims: a person, outlet, government, armed group, NGO..."""
+
+    slug = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=SourceKind.choices)
+    description = models.TextField(max_length=2000, blank=True)
+    role = models.CharField(max_length=200, blank=True, help_text="e.g. 'spokesman'")
+    affiliation = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="affiliates",
+        help_text="The body this source speaks for or belongs to.",
+    )
+    country = models.CharField(max_length=2, blank=True, validators=[country_code])
+    url = models.URLField(max_length=500, blank=True)
+    aliases = models.JSONField(
+        default=list,
+        blank=True,
+        encoder=UnicodeJSONEncoder,
+        validators=[validate_aliases],
+    )
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(affiliation=F("id")), name="source_not_own_affiliation"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def clean(self):
+        # A chain of affiliations must end: A -> B -> A would make "who speaks for whom" meaningless.
+        seen = {self.pk} if self.pk else set()
+        parent = self.affiliation
+        while parent is not None:
+            if parent.pk in seen:
+                raise ValidationError({"affiliation": "This affiliation would make a loop of sources."})
+            seen.add(parent.pk)
+            parent = parent.affiliation
+
+
+class Article(models.Model):
+    """Where claims were reported."""
+
+    title = models.CharField(max_length=500)
+    url = models.URLField(max_length=500, blank=True)
+    publisher = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="published_articles",
+    )
+    published_on = models.DateField(null=True, blank=True)
+    dateline = models.CharField(max_length=200, blank=True, help_text="e.g. 'BEIRUT/BAGHDAD'")
+    language = models.CharField(max_length=35, default="en", validators=[language_code])
+
+    class Meta:
+        ordering = ["-published_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["url"],
+                condition=~Q(url=""),
+                name="article_url_unique_when_given",
+                violation_error_message="An article with this URL already exists.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Topic(models.Model):
+    """What claims are about: a place, organisation, person, event or theme."""
+
+    slug = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=TopicKind.choices)
+    aliases = models.JSONField(
+        default=list,
+        blank=True,
+        encoder=UnicodeJSONEncoder,
+        validators=[validate_aliases],
+    )
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class Claim(models.Model):
+    """A statement attributed to a source, as reported somewhere, on some date."""
+
+    text = models.TextField(max_length=2000, help_text="The statement in neutral words.")
+    quote = models.TextField(max_length=5000, blank=True, help_text="The source's words, verbatim.")
+    language = models.CharField(max_length=35, default="en", validators=[language_code])
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="claims")
+    speaker = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="spoken_claims",
+        help_text="The person who said it on the source's behalf.",
+    )
+    via = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="relayed_claims",
+        help_text="The outlet the claim was relayed through.",
+    )
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, null=True, blank=True, related_name="claims")
+    claimed_on = models.DateField(help_text="When the source made the claim.")
+    claimed_on_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    status = models.CharField(max_length=20, choices=ClaimStatus.choices, default=ClaimStatus.UNVERIFIED)
+    topics = models.ManyToManyField(Topic, through="ClaimTopic", related_name="claims", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims_created",
+    )
+
+    class Meta:
+        ordering = ["-claimed_on", "-id"]
+        indexes = [
+            models.Index(fields=["claimed_on", "id"]),
+            models.Index(fields=["status"]),
+        ]
+
+    def __str__(self):
+        short = self.text if len(self.text) <= 80 else self.text[:77] + "..."
+        return f"{self.source.name if self.source_id else '?'}: {short}"
+
+
+class ClaimTopicManager(models.Manager):
+    def get_by_natural_key(self, claim_id, topic_slug):
+        return self.get(claim_id=claim_id, topic__slug=topic_slug)
+
+
+class ClaimTopic(models.Model):
+    """A claim's topic. Explicit so that deleting a topic still in use is refused."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE)
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT)
+
+    objects = ClaimTopicManager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["claim", "topic"], name="claimtopic_unique")]
+
+    def __str__(self):
+        return f"{self.claim_id} → {self.topic}"
+
+    def natural_key(self):
+        return (self.claim_id, self.topic.slug)
+
+
+class ClaimLink(models.Model):
+    """How one claim bears on another: `from_claim` denies / supports / ... `to_claim`."""
+
+    from_claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="links_out")
+    to_claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="links_in")
+    relation = models.CharField(max_length=20, choices=LinkRelation.choices)
+    note = models.TextField(max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_claim=F("to_claim")),
+                name="claimlink_not_to_itself",
+                violation_error_message="A claim cannot be linked to itself.",
+            ),
+            models.UniqueConstraint(
+                fields=["from_claim", "to_claim", "relation"],
+                name="claimlink_unique",
+                violation_error_message="These two claims are already linked with this relation.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.from_claim_id} {self.relation} #{self.to_claim_id}"
+
+    def clean(self):
+        if not (self.from_claim_id and self.to_claim_id):
+            return  # the missing end is reported as a required field
+        if self.from_claim_id == self.to_claim_id:
+            raise ValidationError({"to_claim": "A claim cannot be linked to itself."})
+        if self.relation == LinkRelation.RETRACTS and self.from_claim.source_id != self.to_claim.source_id:
+            raise ValidationError({"relation": "Only a claim by the same source can retract a claim."})
+
+
+class Review(models.Model):
+    """An editor's verdict on a claim, with the evidence."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="reviews")
+    rating = models.CharField(max_length=20, choices=ReviewRating.choices)
+    summary = models.TextField(max_length=5000, blank=True)
+    url = models.URLField(max_length=500, blank=True, help_text="Evidence for the verdict.")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="reviews"
+    )
+    reviewed_on = models.DateField(default=timezone.localdate)
+
+    class Meta:
+        ordering = ["-reviewed_on", "-id"]
+
+    def __str__(self):
+        return f"{self.get_rating_display()} on claim #{self.claim_id}"

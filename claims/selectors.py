@@ -1,0 +1,151 @@
+"""Reads that need more than a plain queryset.
+
+Each list queryset here fetches exactly what its serializer renders, in a fixed
+number of queries whatever the page size: related rows by join
+(`select_related`) or one batch query per relation (`prefetch_related`), counts
+by subquery annotation.
+"""
+
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from claims.models import (
+    Article,
+    Claim,
+    ClaimLink,
+    ClaimTopic,
+    LinkRelation,
+    Review,
+    Source,
+    Topic,
+)
+
+# Related sources rendered with their affiliation (see SourceBriefSerializer).
+_CLAIM_JOINS = (
+    "source__affiliation",
+    "speaker__affiliation",
+    "via__affiliation",
+    "article__publisher",
+)
+
+
+def _count_of(queryset: QuerySet, outer_field: str) -> Coalesce:
+    """Subquery counting `queryset` rows per outer row; a subquery, not a join, so
+    counts of different relations do not multiply each other."""
+    counted = queryset.order_by().values(outer_field).annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def denials_of(claim_ref) -> QuerySet:
+    """Links by which other claims deny the claim `claim_ref` (a pk or OuterRef)."""
+    return ClaimLink.objects.filter(to_claim=claim_ref, relation=LinkRelation.DENIES)
+
+
+def denial_count() -> Coalesce:
+    """Annotation: how many claims deny each claim."""
+    return _count_of(denials_of(OuterRef("pk")), "to_claim")
+
+
+def claim_list() -> QuerySet:
+    """Claims with everything ClaimSerializer renders: 6 queries a page with its count."""
+    return (
+        Claim.objects.select_related(*_CLAIM_JOINS, "created_by")
+        .prefetch_related(
+            "topics",
+            Prefetch("reviews", queryset=Review.objects.select_related("reviewer")),
+            Prefetch(
+                "links_out",
+                queryset=ClaimLink.objects.select_related("to_claim__source"),
+            ),
+            Prefetch(
+                "links_in",
+                queryset=ClaimLink.objects.select_related("from_claim__source"),
+            ),
+        )
+        .annotate(denial_count=denial_count())
+    )
+
+
+def claims_with_denial(has_denial: bool = True) -> Q:
+    """Condition: the claim is (or is not) denied by some other claim."""
+    exists = Exists(denials_of(OuterRef("pk")))
+    return Q(exists) if has_denial else ~Q(exists)
+
+
+def claims_denied_by(source_slug: str) -> Q:
+    """Condition: a claim whose source or speaker is `source_slug` denies the claim."""
+    by_source = Q(from_claim__source__slug=source_slug) | Q(from_claim__speaker__slug=source_slug)
+    return Q(Exists(denials_of(OuterRef("pk")).filter(by_source)))
+
+
+def source_list() -> QuerySet:
+    return Source.objects.select_related("affiliation").annotate(
+        claim_count=_count_of(Claim.objects.filter(source=OuterRef("pk")), "source")
+    )
+
+
+def article_list() -> QuerySet:
+    return Article.objects.select_related("publisher")
+
+
+def topic_list() -> QuerySet:
+    return Topic.objects.annotate(claim_count=_count_of(ClaimTopic.objects.filter(topic=OuterRef("pk")), "topic"))
+
+
+def link_list() -> QuerySet:
+    return ClaimLink.objects.select_related("from_claim__source", "to_claim__source")
+
+
+def review_list() -> QuerySet:
+    return Review.objects.select_related("claim__source", "reviewer")
+
+
+@dataclass
+class Thread:
+    claim: int
+    claims: list[Claim]
+    links: list[ClaimLink]
+    truncated: bool
+
+
+def claim_thread(claim: Claim, *, max_claims: int = 500) -> Thread:
+    """Every claim connected to `claim` through links in either direction, transitively.
+
+    One recursive query walks the graph in the database (UNION, not UNION ALL, so
+    cycles end), then two fetch the claims and the links among them: a fixed number
+    of queries whatever the thread's depth. At most `max_claims` claims are
+    returned; `truncated` says when there were more.
+    """
+    link_table = ClaimLink._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH RECURSIVE connected(id) AS (
+                SELECT %s
+                UNION
+                SELECT CASE WHEN l.from_claim_id = c.id THEN l.to_claim_id ELSE l.from_claim_id END
+                FROM {link_table} l JOIN connected c ON l.from_claim_id = c.id OR l.to_claim_id = c.id
+            )
+            SELECT id FROM connected LIMIT %s
+            """,
+            [claim.pk, max_claims + 1],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    truncated = len(ids) > max_claims
+    ids = ids[:max_claims]
+    claims = list(Claim.objects.filter(pk__in=ids).select_related(*_CLAIM_JOINS).order_by("claimed_on", "id"))
+    links = list(ClaimLink.objects.filter(from_claim__in=ids, to_claim__in=ids).order_by("id"))
+    return Thread(claim=claim.pk, claims=claims, links=links, truncated=truncated)

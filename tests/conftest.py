@@ -1,0 +1,43 @@
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import make_user
+
+
+@pytest.fixture
+def client_anon():
+    """An API client with no credentials."""
+    return APIClient()
+
+
+def _client_for(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def editor():
+    return make_user("editor", groups=["editors"])
+
+
+@pytest.fixture
+def client_editor(editor):
+    """An API client logged in as a member of the editors group."""
+    return _client_for(editor)
+
+
+@pytest.fixture
+def client_norole():
+    """An API client logged in as a user with no group and no permissions."""
+    return _client_for(make_user("norole"))
+
+
+@pytest.fixture
+def superuser():
+    return make_user("boss", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def client_super(superuser):
+    return _client_for(superuser)

@@ -1,0 +1,54 @@
+"""Small builders for test data: each makes a valid record, overridable field by field."""
+
+import datetime
+import itertools
+
+from django.contrib.auth.models import Group, User
+
+from claims.models import Article, Claim, ClaimLink, Review, Source, Topic
+
+_seq = itertools.count(1)
+
+
+def make_source(**fields) -> Source:
+    n = next(_seq)
+    fields = {"slug": f"source-{n}", "name": f"Source {n}", "kind": "media", **fields}
+    return Source.objects.create(**fields)
+
+
+def make_article(**fields) -> Article:
+    n = next(_seq)
+    fields = {"title": f"Article {n}", "published_on": datetime.date(2017, 11, 8), **fields}
+    if "publisher" not in fields:
+        fields["publisher"] = make_source()
+    return Article.objects.create(**fields)
+
+
+def make_topic(**fields) -> Topic:
+    n = next(_seq)
+    fields = {"slug": f"topic-{n}", "name": f"Topic {n}", "kind": "place", **fields}
+    return Topic.objects.create(**fields)
+
+
+def make_claim(topics=(), **fields) -> Claim:
+    n = next(_seq)
+    fields = {"text": f"Claim number {n}", "claimed_on": datetime.date(2017, 11, 8), **fields}
+    if "source" not in fields:
+        fields["source"] = make_source()
+    claim = Claim.objects.create(**fields)
+    claim.topics.set(topics)
+    return claim
+
+
+def make_link(from_claim, to_claim, relation="denies", **fields) -> ClaimLink:
+    return ClaimLink.objects.create(from_claim=from_claim, to_claim=to_claim, relation=relation, **fields)
+
+
+def make_review(claim, rating="unproven", **fields) -> Review:
+    return Review.objects.create(claim=claim, rating=rating, **fields)
+
+
+def make_user(username=None, groups=(), **fields) -> User:
+    user = User.objects.create_user(username=username or f"user{next(_seq)}", password="pw-for-tests-9", **fields)
+    user.groups.set(Group.objects.filter(name__in=groups))
+    return user

@@ -1,6 +1,7 @@
 """The editors' admin: every record can be entered, found and reviewed here."""
 
 from django.contrib import admin
+from django.db import models
 
 from claims import selectors
 from claims.models import Article, Claim, ClaimLink, ClaimTopic, Review, Source, Topic
@@ -19,8 +20,16 @@ class HasDenialFilter(admin.SimpleListFilter):
         return queryset
 
 
+# Editors paste bare domains; "https://" is the right guess today (and Django 6's default).
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
+class ModelAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS
+
+
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(ModelAdmin):
     list_display = [
         "name",
         "slug",
@@ -45,7 +54,7 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ModelAdmin):
     list_display = ["title", "publisher", "published_on", "dateline", "language"]
     list_filter = ["published_on", "language"]
     list_select_related = ["publisher"]
@@ -55,7 +64,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(ModelAdmin):
     list_display = ["name", "slug", "kind", "claim_count"]
     list_filter = ["kind"]
     search_fields = ["name", "slug", "aliases"]
@@ -102,13 +111,14 @@ class LinkInInline(admin.TabularInline):
 
 class ReviewInline(admin.StackedInline):
     model = Review
+    formfield_overrides = URL_FIELDS
     fields = ["rating", "summary", "url", "reviewed_on", "reviewer"]
     readonly_fields = ["reviewer"]
     extra = 0
 
 
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(ModelAdmin):
     list_display = [
         "id",
         "short_text",
@@ -185,7 +195,7 @@ class ClaimAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClaimLink)
-class ClaimLinkAdmin(admin.ModelAdmin):
+class ClaimLinkAdmin(ModelAdmin):
     list_display = ["id", "from_claim", "relation", "to_claim"]
     list_filter = ["relation"]
     list_select_related = ["from_claim__source", "to_claim__source"]
@@ -194,7 +204,7 @@ class ClaimLinkAdmin(admin.ModelAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(ModelAdmin):
     list_display = ["id", "claim", "rating", "reviewer", "reviewed_on"]
     list_filter = ["rating", "reviewed_on"]
     list_select_related = ["claim__source", "reviewer"]

@@ -134,7 +134,7 @@ def claim_thread(claim: Claim, *, max_claims: int = 500) -> Thread:
         cursor.execute(
             f"""
             WITH RECURSIVE connected(id) AS (
-                SELECT %s
+                SELECT CAST(%s AS BIGINT)
                 UNION
                 SELECT CASE WHEN l.from_claim_id = c.id THEN l.to_claim_id ELSE l.from_claim_id END
                 FROM {link_table} l JOIN connected c ON l.from_claim_id = c.id OR l.to_claim_id = c.id

@@ -41,3 +41,9 @@ def superuser():
 @pytest.fixture
 def client_super(superuser):
     return _client_for(superuser)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Real hashing costs ~0.2 s a user; tests check behaviour, not hash strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

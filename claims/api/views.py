@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from claims import selectors
 from claims.api import filtersets, serializers
+from claims.models import Claim
 
 
 class AtomicModelViewSet(viewsets.ModelViewSet):
@@ -62,6 +63,11 @@ class ClaimViewSet(AtomicModelViewSet):
     serializer_class = serializers.ClaimSerializer
     filterset_class = filtersets.ClaimFilterSet
     ordering_fields = ["claimed_on", "created_at", "updated_at"]
+
+    def get_queryset(self):
+        if self.action == "thread":
+            return Claim.objects.all()  # the thread fetches what it renders itself
+        return super().get_queryset()
 
     def server_owned_fields(self):
         return {"created_by": self.request.user}

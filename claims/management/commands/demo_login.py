@@ -7,7 +7,7 @@ from rest_framework.authtoken.models import Token
 
 
 class Command(BaseCommand):
-    help = "Development only: (re)create the superuser 'admin' with a fresh random password and print it and an API token."
+    help = "Development only: give the superuser 'admin' a fresh random password; print it and an API token."
 
     def handle(self, *args, **options):
         if not settings.DEBUG:

@@ -1,0 +1,138 @@
+"""The admin: every page renders, and an editor can record a claim and its denial there."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from claims.models import Claim, ClaimLink, Source
+from tests.factories import make_article, make_claim, make_link, make_review, make_source, make_topic, make_user
+
+pytestmark = pytest.mark.django_db
+
+MODELS = ["source", "article", "topic", "claim", "claimlink", "review"]
+
+
+@pytest.fixture
+def record():
+    source = make_source(affiliation=make_source())
+    claim = make_claim(source=source, article=make_article(), topics=[make_topic()])
+    denial = make_claim()
+    link = make_link(denial, claim)
+    review = make_review(claim)
+    return {
+        "source": source,
+        "article": claim.article,
+        "topic": claim.topics.get(),
+        "claim": claim,
+        "claimlink": link,
+        "review": review,
+    }
+
+
+@pytest.fixture
+def admin_client_super():
+    client = Client()
+    client.force_login(make_user("root", is_superuser=True, is_staff=True))
+    return client
+
+
+@pytest.fixture
+def admin_client_editor():
+    client = Client()
+    client.force_login(make_user("ed", groups=["editors"], is_staff=True))
+    return client
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_changelist_add_and_change_pages_render(admin_client_super, record, model):
+    obj = record[model]
+    for url in (
+        reverse(f"admin:claims_{model}_changelist"),
+        reverse(f"admin:claims_{model}_add"),
+        reverse(f"admin:claims_{model}_change", args=[obj.pk]),
+    ):
+        response = admin_client_super.get(url)
+        assert response.status_code == 200, url
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_changelist_search_renders(admin_client_super, record, model):
+    response = admin_client_super.get(reverse(f"admin:claims_{model}_changelist"), {"q": "claim"})
+    assert response.status_code == 200
+
+
+def test_claim_changelist_shows_denial_counts_and_filters(admin_client_super, record):
+    url = reverse("admin:claims_claim_changelist")
+    denied = admin_client_super.get(url, {"has_denial": "yes"})
+    assert list(denied.context["cl"].queryset) == [record["claim"]]
+    assert denied.context["cl"].result_list[0].denial_count == 1
+    by_status = admin_client_super.get(url, {"status__exact": "refuted"})
+    assert list(by_status.context["cl"].queryset) == []
+    by_kind = admin_client_super.get(url, {"source__kind__exact": "media"})
+    assert by_kind.status_code == 200
+
+
+def test_editor_records_a_claim_with_a_topic_and_a_denial_from_the_claim_form(admin_client_editor):
+    report = make_claim(text="Iraqi militias crossed into Syria")
+    pmf = make_source(slug="pmf", name="PMF")
+    topic = make_topic()
+    data = {
+        "text": "The PMF has not crossed the border",
+        "quote": "We have no orders to cross the borders.",
+        "language": "en",
+        "status": "unverified",
+        "source": pmf.pk,
+        "claimed_on": "2017-11-08",
+        "claimed_on_precision": "day",
+        "claimtopic_set-TOTAL_FORMS": "1",
+        "claimtopic_set-INITIAL_FORMS": "0",
+        "claimtopic_set-0-topic": topic.pk,
+        "links_out-TOTAL_FORMS": "1",
+        "links_out-INITIAL_FORMS": "0",
+        "links_out-0-to_claim": report.pk,
+        "links_out-0-relation": "denies",
+        "links_out-0-note": "PMF denial",
+        "links_in-TOTAL_FORMS": "0",
+        "links_in-INITIAL_FORMS": "0",
+        "reviews-TOTAL_FORMS": "0",
+        "reviews-INITIAL_FORMS": "0",
+    }
+    response = admin_client_editor.post(reverse("admin:claims_claim_add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
+    claim = Claim.objects.get(source=pmf)
+    assert claim.created_by.username == "ed"
+    assert list(claim.topics.all()) == [topic]
+    assert ClaimLink.objects.filter(from_claim=claim, to_claim=report, relation="denies").exists()
+
+
+def test_admin_refuses_a_self_link_with_a_message(admin_client_super, record):
+    claim = record["claim"]
+    response = admin_client_super.post(
+        reverse("admin:claims_claimlink_add"), {"from_claim": claim.pk, "to_claim": claim.pk, "relation": "denies"}
+    )
+    assert response.status_code == 200
+    assert "A claim cannot be linked to itself." in response.content.decode()
+
+
+def test_admin_refuses_to_delete_a_source_in_use(admin_client_super, record):
+    source = record["source"]
+    url = reverse("admin:claims_source_delete", args=[source.pk])
+    page = admin_client_super.get(url)
+    assert "protected" in page.content.decode()
+    admin_client_super.post(url, {"post": "yes"})
+    assert Source.objects.filter(pk=source.pk).exists()
+
+
+def test_editors_see_no_delete_in_the_admin(admin_client_editor, record):
+    url = reverse("admin:claims_claim_delete", args=[record["claim"].pk])
+    assert admin_client_editor.get(url).status_code == 403
+
+
+def test_source_autocomplete_finds_by_name(admin_client_super):
+    make_source(name="Popular Mobilisation Forces")
+    response = admin_client_super.get(
+        reverse("admin:autocomplete"),
+        {"term": "mobilisation", "app_label": "claims", "model_name": "claim", "field_name": "source"},
+    )
+    assert response.status_code == 200
+    assert [r["text"] for r in response.json()["results"]] == ["Popular Mobilisation Forces"]

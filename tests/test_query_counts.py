@@ -1,0 +1,81 @@
+"""Each list endpoint runs a fixed number of queries, whatever the page size."""
+
+import datetime
+import itertools
+
+import pytest
+
+from claims.models import Claim
+from tests.factories import make_article, make_claim, make_link, make_review, make_source, make_topic
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def record():
+    """Sixty claims, each with every relation a claim can render filled in."""
+    parent = make_source()
+    article = make_article()
+    topics = [make_topic(), make_topic()]
+    claims = []
+    for _ in range(60):
+        claims.append(
+            make_claim(
+                source=make_source(affiliation=parent),
+                speaker=make_source(affiliation=parent),
+                via=make_source(affiliation=parent),
+                article=article,
+                topics=topics,
+            )
+        )
+    for older, newer in itertools.pairwise(claims):
+        make_link(newer, older, "denies")
+        make_review(older)
+    return claims
+
+
+@pytest.mark.parametrize(
+    ("url", "queries"),
+    [
+        # count, claims with source/speaker/via (+ affiliations), article (+ publisher) and creator joined,
+        # then one batch each: topics, reviews (+ reviewer), links out (+ claim, source), links in (+ claim, source)
+        ("/api/claims/", 6),
+        # count, sources with affiliation joined and claim count as a subquery
+        ("/api/sources/", 2),
+        # count, articles with publisher joined
+        ("/api/articles/", 2),
+        # count, topics with claim count as a subquery
+        ("/api/topics/", 2),
+        # count, links with both claims and their sources joined
+        ("/api/links/", 2),
+        # count, reviews with claim, its source and reviewer joined
+        ("/api/reviews/", 2),
+    ],
+)
+@pytest.mark.parametrize("page_size", [1, 50])
+def test_list_query_count_is_fixed(record, client_anon, django_assert_num_queries, url, queries, page_size):
+    with django_assert_num_queries(queries):
+        response = client_anon.get(url, {"page_size": page_size})
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == min(page_size, response.json()["count"])
+
+
+def test_filtered_claim_list_query_count_is_fixed(record, client_anon, django_assert_num_queries):
+    # The filters are conditions on the same two queries' WHERE clauses, not queries of their own.
+    with django_assert_num_queries(6):
+        response = client_anon.get(
+            "/api/claims/",
+            {"page_size": 50, "has_denial": "true", "status": "unverified", "claimed_after": "2017-01-01"},
+        )
+    assert response.json()["count"] == 59
+
+
+def test_page_size_is_capped_at_100(client_anon):
+    source = make_source()
+    Claim.objects.bulk_create(
+        Claim(text=f"c{i}", source=source, claimed_on=datetime.date(2017, 1, 1)) for i in range(105)
+    )
+    response = client_anon.get("/api/claims/", {"page_size": 100000})
+    assert response.status_code == 200
+    assert response.json()["count"] == 105
+    assert len(response.json()["results"]) == 100

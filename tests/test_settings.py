@@ -1,0 +1,54 @@
+"""Settings come from the environment; malformed values stop start-up with a clear message."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from factcheck.settings import env_bool, env_database, env_list
+
+
+def test_booleans_accept_the_usual_spellings(monkeypatch):
+    for raw, expected in [("1", True), ("yes", True), ("ON", True), ("0", False), ("false", False), ("", True)]:
+        monkeypatch.setenv("FLAG", raw)
+        assert env_bool("FLAG", True) is expected
+
+
+def test_a_malformed_boolean_is_refused_naming_the_variable(monkeypatch):
+    monkeypatch.setenv("DEBUG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="DEBUG='maybe'"):
+        env_bool("DEBUG", False)
+
+
+def test_lists_split_on_commas(monkeypatch):
+    monkeypatch.setenv("HOSTS", " a.example , b.example,,")
+    assert env_list("HOSTS", []) == ["a.example", "b.example"]
+
+
+def test_database_urls_for_postgres_and_sqlite(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/factcheck")
+    config = env_database("DATABASE_URL", "sqlite:///x")
+    assert (config["ENGINE"], config["NAME"], config["HOST"]) == (
+        "django.db.backends.postgresql",
+        "factcheck",
+        "127.0.0.1",
+    )
+    monkeypatch.delenv("DATABASE_URL")
+    assert env_database("DATABASE_URL", "sqlite:////tmp/x.db")["ENGINE"] == "django.db.backends.sqlite3"
+
+
+def test_an_unsupported_database_is_refused(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "mysql://root@localhost/x")
+    with pytest.raises(ImproperlyConfigured, match="only sqlite"):
+        env_database("DATABASE_URL", "sqlite:///x")
+
+
+def test_production_without_a_secret_key_does_not_start():
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"} | {"DEBUG": "0"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr

@@ -13,7 +13,7 @@ $(BIN)/.installed: requirements.txt
 
 run: $(BIN)/.installed
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py loaddata albu_kamal_2017
+	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py demo_login
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 

@@ -1,10 +1,88 @@
-"""The editors' admin: every record can be entered, found and reviewed here."""
+"""The editors' admin: every record can be entered, found, reviewed and traced here.
 
-from django.contrib import admin
-from django.db import models
+Every change form carries the record's version; a save from a page opened before
+someone else's save is refused with a message and the editor's input kept (see
+`claims.versioning`). Every admin keeps revision history with field differences
+(django-simple-history).
+"""
 
-from claims import selectors
-from claims.models import Article, Claim, ClaimLink, ClaimTopic, Review, Source, Topic
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
+from simple_history.admin import SimpleHistoryAdmin
+
+from claims import selectors, services
+from claims.diagram import format_claim_date, thread_svg
+from claims.models import Article, Claim, ClaimLink, ClaimStatus, Review, Source, Topic
+from claims.versioning import VersionConflict
+
+# Editors paste bare domains; "https://" is the right guess today (and Django 6's default).
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
+def conflict_message(instance) -> str:
+    """Who changed the record since the editor opened it, and what to do."""
+    latest = type(instance).history.filter(pk=instance.pk).select_related("history_user").first()
+    who = ""
+    if latest is not None:
+        user = latest.history_user.username if latest.history_user else "someone"
+        who = f" by {user} on {date_format(latest.history_date, 'DATETIME_FORMAT')}"
+    return (
+        f"This {instance._meta.verbose_name} was changed{who} after you opened it, so your changes were not "
+        "saved. They are still in the form: copy what you need, reload the page to see the other change, "
+        "and apply yours again."
+    )
+
+
+class VersionedForm(forms.ModelForm):
+    """A model form that refuses to save over a change made since it was opened."""
+
+    # Not "version": the model field of that name is not editable, and admin forms refuse such names.
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            rows = type(self.instance)._base_manager.filter(pk=self.instance.pk)
+            if transaction.get_connection().in_atomic_block:
+                rows = rows.select_for_update()  # holds other editors' saves until ours commits
+            current = rows.values_list("version", flat=True).first()
+            posted = cleaned.get("loaded_version")
+            if posted is None or posted != current:
+                raise ValidationError(conflict_message(self.instance), code="stale")
+            # The save then checks this same version in its UPDATE statement.
+            self.instance.version = posted
+        return cleaned
+
+
+class ModelAdmin(SimpleHistoryAdmin):
+    """Base admin: version-checked forms, revision history, https URLs."""
+
+    form = VersionedForm
+    formfield_overrides = URL_FIELDS
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except VersionConflict:
+            # Another save landed between our check and our write (possible on SQLite, which has no
+            # row locks). The transaction rolled back; validating again reports the conflict on the form.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+class VersionedInline:
+    form = VersionedForm
+    formfield_overrides = URL_FIELDS
 
 
 class HasDenialFilter(admin.SimpleListFilter):
@@ -20,25 +98,22 @@ class HasDenialFilter(admin.SimpleListFilter):
         return queryset
 
 
-# Editors paste bare domains; "https://" is the right guess today (and Django 6's default).
-URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+class HasReviewFilter(admin.SimpleListFilter):
+    title = "review"
+    parameter_name = "has_review"
 
+    def lookups(self, request, model_admin):
+        return [("yes", "Reviewed"), ("no", "Not reviewed")]
 
-class ModelAdmin(admin.ModelAdmin):
-    formfield_overrides = URL_FIELDS
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(selectors.claims_with_review(self.value() == "yes"))
+        return queryset
 
 
 @admin.register(Source)
 class SourceAdmin(ModelAdmin):
-    list_display = [
-        "name",
-        "slug",
-        "kind",
-        "role",
-        "affiliation",
-        "country",
-        "claim_count",
-    ]
+    list_display = ["name", "slug", "kind", "role", "affiliation", "country", "claim_count"]
     list_filter = ["kind", "country"]
     list_select_related = ["affiliation"]
     search_fields = ["name", "slug", "description", "aliases"]
@@ -78,97 +153,141 @@ class TopicAdmin(ModelAdmin):
         return obj.claim_count
 
 
-class ClaimTopicInline(admin.TabularInline):
-    model = ClaimTopic
-    autocomplete_fields = ["topic"]
-    extra = 1
-    verbose_name = "topic"
-    verbose_name_plural = "topics"
-
-
-class LinkOutInline(admin.TabularInline):
+class LinkOutInline(VersionedInline, admin.TabularInline):
     """Links where this claim is the subject: 'this claim denies X'."""
 
     model = ClaimLink
     fk_name = "from_claim"
+    fields = ["relation", "to_claim", "note", "loaded_version"]
     autocomplete_fields = ["to_claim"]
     extra = 0
-    verbose_name = "link to another claim"
-    verbose_name_plural = "this claim … another claim"
+    verbose_name = "link: this claim … another claim"
+    verbose_name_plural = "links: this claim … other claims"
 
 
-class LinkInInline(admin.TabularInline):
+class LinkInInline(VersionedInline, admin.TabularInline):
     """Links where this claim is the object: 'Y denies this claim'."""
 
     model = ClaimLink
     fk_name = "to_claim"
+    fields = ["from_claim", "relation", "note", "loaded_version"]
     autocomplete_fields = ["from_claim"]
-    fields = ["from_claim", "relation", "note"]
     extra = 0
-    verbose_name = "link from another claim"
-    verbose_name_plural = "another claim … this claim"
+    verbose_name = "link: another claim … this claim"
+    verbose_name_plural = "links: other claims … this claim"
 
 
-class ReviewInline(admin.StackedInline):
+class ReviewInline(VersionedInline, admin.StackedInline):
     model = Review
-    formfield_overrides = URL_FIELDS
-    fields = ["rating", "summary", "url", "reviewed_on", "reviewer"]
+    fields = ["rating", "summary", "url", "reviewed_on", "reviewer", "loaded_version"]
     readonly_fields = ["reviewer"]
     extra = 0
 
 
+class ClaimAdminForm(VersionedForm):
+    """The claim form: only senior editors may set or lift a verdict status."""
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        may_set_final = user is None or user.has_perm(services.FINAL_STATUS_PERMISSION)
+        if "status" in self.fields and not may_set_final and self.instance.status not in services.FINAL_STATUSES:
+            self.fields["status"].choices = [
+                (value, label) for value, label in ClaimStatus.choices if value not in services.FINAL_STATUSES
+            ]
+            self.fields["status"].help_text = "Confirmed and refuted are set by senior editors."
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        old = self.instance.status if self.instance.pk else None
+        if self.user is not None and not services.claim_status_change_allowed(self.user, old, status):
+            raise ValidationError(services.FINAL_STATUS_MESSAGE)
+        return status
+
+
 @admin.register(Claim)
 class ClaimAdmin(ModelAdmin):
-    list_display = [
-        "id",
-        "short_text",
-        "status",
-        "source",
-        "via",
-        "claimed_on",
-        "article",
-        "denial_count",
-    ]
+    form = ClaimAdminForm
+    change_form_template = "admin/claims/claim/change_form.html"
+    list_display = ["id", "short_text", "status", "source", "via", "claimed_on", "article", "denial_count"]
     list_display_links = ["id", "short_text"]
     list_filter = [
         "status",
         "source__kind",
+        ("topics", admin.RelatedOnlyFieldListFilter),
         HasDenialFilter,
+        HasReviewFilter,
         "claimed_on_precision",
         "language",
     ]
     list_select_related = ["source", "via", "article"]
     search_fields = ["text", "quote", "source__name", "article__title"]
     date_hierarchy = "claimed_on"
-    autocomplete_fields = ["source", "speaker", "via", "article"]
+    autocomplete_fields = ["source", "speaker", "via", "article", "topics"]
     readonly_fields = ["created_by", "created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["text", "quote", "language", "status"]}),
-        (
-            "Attribution",
-            {
-                "fields": [
-                    "source",
-                    "speaker",
-                    "via",
-                    "article",
-                    "claimed_on",
-                    "claimed_on_precision",
-                ]
-            },
-        ),
-        (
-            "Record",
-            {
-                "fields": ["created_by", "created_at", "updated_at"],
-                "classes": ["collapse"],
-            },
-        ),
+        (None, {"fields": ["text", "quote", "language", "status", "loaded_version"]}),
+        ("Attribution", {"fields": ["source", "speaker", "via", "article", "claimed_on", "claimed_on_precision"]}),
+        ("Topics", {"fields": ["topics"]}),
+        ("Record", {"fields": ["created_by", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
-    inlines = [ClaimTopicInline, LinkOutInline, LinkInInline, ReviewInline]
+    inlines = [LinkOutInline, LinkInInline, ReviewInline]
+    actions = ["mark_disputed", "mark_unverified", "mark_retracted", "mark_confirmed", "mark_refuted"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(denial_count=selectors.denial_count())
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+
+        class FormForUser(form_class):
+            def __init__(self, *args, **kw):
+                super().__init__(*args, user=request.user, **kw)
+
+        return FormForUser
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "topics":
+            # Django's admin skips many-to-many fields with their own through model. Ours (ClaimTopic)
+            # has no columns of its own, so the ordinary widget and `.set()` work; admin.E013 is silenced.
+            kwargs.setdefault(
+                "widget", AutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+            )
+            return db_field.formfield(**kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        claim = self.get_object(request, object_id)
+        extra_context = {**(extra_context or {}), **(self._thread_context(claim) if claim else {})}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _thread_context(self, claim):
+        thread = selectors.claim_thread(claim)
+        by_id = {c.pk: c for c in thread.claims}
+
+        def url_for(c):
+            return reverse("admin:claims_claim_change", args=[c.pk])
+
+        rows = [
+            {
+                "claim": c,
+                "url": url_for(c),
+                "date": format_claim_date(c.claimed_on, c.claimed_on_precision),
+                "current": c.pk == claim.pk,
+            }
+            for c in thread.claims
+        ]
+        links = [
+            {"link": link, "from": by_id[link.from_claim_id], "to": by_id[link.to_claim_id]} for link in thread.links
+        ]
+        svg = thread_svg(thread.claims, thread.links, current_id=claim.pk, url_for=url_for)
+        return {
+            "thread_rows": rows,
+            "thread_links": links,
+            "thread_truncated": thread.truncated,
+            # thread_svg escapes every piece of text it draws.
+            "thread_svg": mark_safe(svg) if svg else None,
+        }
 
     @admin.display(description="claim", ordering="text")
     def short_text(self, obj):
@@ -192,6 +311,45 @@ class ClaimAdmin(ModelAdmin):
         for obj in formset.deleted_objects:
             obj.delete()
         formset.save_m2m()
+
+    def has_set_final_status_permission(self, request):
+        return request.user.has_perm(services.FINAL_STATUS_PERMISSION)
+
+    def _set_status(self, request, queryset, status):
+        label = ClaimStatus(status).label.lower()
+        try:
+            changed = services.claims_set_status(
+                claims=queryset.select_related(None),
+                status=status,
+                user=request.user,
+                reason=f"Bulk action: mark as {label}",
+            )
+        except PermissionDenied as exc:
+            self.message_user(request, f"Nothing changed: {exc}", messages.ERROR)
+        except VersionConflict as exc:
+            self.message_user(request, f"Nothing changed: {exc} Reload and try again.", messages.ERROR)
+        else:
+            self.message_user(request, f"{changed} claim(s) marked as {label}.", messages.SUCCESS)
+
+    @admin.action(description="Mark selected claims as disputed", permissions=["change"])
+    def mark_disputed(self, request, queryset):
+        self._set_status(request, queryset, ClaimStatus.DISPUTED)
+
+    @admin.action(description="Mark selected claims as unverified", permissions=["change"])
+    def mark_unverified(self, request, queryset):
+        self._set_status(request, queryset, ClaimStatus.UNVERIFIED)
+
+    @admin.action(description="Mark selected claims as retracted", permissions=["change"])
+    def mark_retracted(self, request, queryset):
+        self._set_status(request, queryset, ClaimStatus.RETRACTED)
+
+    @admin.action(description="Mark selected claims as confirmed", permissions=["set_final_status"])
+    def mark_confirmed(self, request, queryset):
+        self._set_status(request, queryset, ClaimStatus.CONFIRMED)
+
+    @admin.action(description="Mark selected claims as refuted", permissions=["set_final_status"])
+    def mark_refuted(self, request, queryset):
+        self._set_status(request, queryset, ClaimStatus.REFUTED)
 
 
 @admin.register(ClaimLink)

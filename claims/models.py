@@ -6,6 +6,9 @@ Every foreign key that would delete a record's history is PROTECT: removing a
 source, article, topic, user or a claim that others link to or that has been
 reviewed is refused, never cascaded. The only cascade is a claim's own topic
 assignments (ClaimTopic), which mean nothing without the claim.
+
+Every editable record is versioned (see `claims.versioning`) and keeps its
+revision history (django-simple-history; see docs/history.md).
 """
 
 from django.conf import settings
@@ -15,6 +18,9 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+
+from claims.history import RecordedHistory
+from claims.versioning import VersionedModel
 
 language_code = RegexValidator(
     r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
@@ -98,7 +104,7 @@ class SlugManager(models.Manager):
         return self.get(slug=slug)
 
 
-class Source(models.Model):
+class Source(VersionedModel):
     """Who makes claims: a person, outlet, government, armed group, NGO..."""
 
     slug = models.SlugField(max_length=100, unique=True)
@@ -124,6 +130,7 @@ class Source(models.Model):
     )
 
     objects = SlugManager()
+    history = RecordedHistory()
 
     class Meta:
         ordering = ["name", "id"]
@@ -148,7 +155,7 @@ class Source(models.Model):
             parent = parent.affiliation
 
 
-class Article(models.Model):
+class Article(VersionedModel):
     """Where claims were reported."""
 
     title = models.CharField(max_length=500)
@@ -163,6 +170,8 @@ class Article(models.Model):
     published_on = models.DateField(null=True, blank=True)
     dateline = models.CharField(max_length=200, blank=True, help_text="e.g. 'BEIRUT/BAGHDAD'")
     language = models.CharField(max_length=35, default="en", validators=[language_code])
+
+    history = RecordedHistory()
 
     class Meta:
         ordering = ["-published_on", "id"]
@@ -179,7 +188,7 @@ class Article(models.Model):
         return self.title
 
 
-class Topic(models.Model):
+class Topic(VersionedModel):
     """What claims are about: a place, organisation, person, event or theme."""
 
     slug = models.SlugField(max_length=100, unique=True)
@@ -193,6 +202,7 @@ class Topic(models.Model):
     )
 
     objects = SlugManager()
+    history = RecordedHistory()
 
     class Meta:
         ordering = ["name", "id"]
@@ -204,7 +214,30 @@ class Topic(models.Model):
         return (self.slug,)
 
 
-class Claim(models.Model):
+class ClaimTopicManager(models.Manager):
+    def get_by_natural_key(self, claim_id, topic_slug):
+        return self.get(claim_id=claim_id, topic__slug=topic_slug)
+
+
+class ClaimTopic(models.Model):
+    """A claim's topic. Explicit so that deleting a topic still in use is refused."""
+
+    claim = models.ForeignKey("Claim", on_delete=models.CASCADE)
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT)
+
+    objects = ClaimTopicManager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["claim", "topic"], name="claimtopic_unique")]
+
+    def __str__(self):
+        return f"{self.claim_id} → {self.topic}"
+
+    def natural_key(self):
+        return (self.claim_id, self.topic.slug)
+
+
+class Claim(VersionedModel):
     """A statement attributed to a source, as reported somewhere, on some date."""
 
     text = models.TextField(max_length=2000, help_text="The statement in neutral words.")
@@ -231,7 +264,7 @@ class Claim(models.Model):
     claimed_on = models.DateField(help_text="When the source made the claim.")
     claimed_on_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
     status = models.CharField(max_length=20, choices=ClaimStatus.choices, default=ClaimStatus.UNVERIFIED)
-    topics = models.ManyToManyField(Topic, through="ClaimTopic", related_name="claims", blank=True)
+    topics = models.ManyToManyField(Topic, through=ClaimTopic, related_name="claims", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
@@ -242,8 +275,14 @@ class Claim(models.Model):
         related_name="claims_created",
     )
 
+    # Topic changes are recorded as changes of the claim (a snapshot of its topics per revision).
+    history = RecordedHistory(m2m_fields=["topics"])
+
     class Meta:
         ordering = ["-claimed_on", "-id"]
+        permissions = [
+            ("set_final_status", "Can set a claim's status to confirmed or refuted, or change it from those")
+        ]
         indexes = [
             models.Index(fields=["claimed_on", "id"]),
             models.Index(fields=["status"]),
@@ -254,36 +293,15 @@ class Claim(models.Model):
         return f"{self.source.name if self.source_id else '?'}: {short}"
 
 
-class ClaimTopicManager(models.Manager):
-    def get_by_natural_key(self, claim_id, topic_slug):
-        return self.get(claim_id=claim_id, topic__slug=topic_slug)
-
-
-class ClaimTopic(models.Model):
-    """A claim's topic. Explicit so that deleting a topic still in use is refused."""
-
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE)
-    topic = models.ForeignKey(Topic, on_delete=models.PROTECT)
-
-    objects = ClaimTopicManager()
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["claim", "topic"], name="claimtopic_unique")]
-
-    def __str__(self):
-        return f"{self.claim_id} → {self.topic}"
-
-    def natural_key(self):
-        return (self.claim_id, self.topic.slug)
-
-
-class ClaimLink(models.Model):
+class ClaimLink(VersionedModel):
     """How one claim bears on another: `from_claim` denies / supports / ... `to_claim`."""
 
     from_claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="links_out")
     to_claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="links_in")
     relation = models.CharField(max_length=20, choices=LinkRelation.choices)
     note = models.TextField(max_length=2000, blank=True)
+
+    history = RecordedHistory()
 
     class Meta:
         ordering = ["id"]
@@ -312,7 +330,7 @@ class ClaimLink(models.Model):
             raise ValidationError({"relation": "Only a claim by the same source can retract a claim."})
 
 
-class Review(models.Model):
+class Review(VersionedModel):
     """An editor's verdict on a claim, with the evidence."""
 
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="reviews")
@@ -323,6 +341,8 @@ class Review(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="reviews"
     )
     reviewed_on = models.DateField(default=timezone.localdate)
+
+    history = RecordedHistory()
 
     class Meta:
         ordering = ["-reviewed_on", "-id"]

@@ -85,6 +85,12 @@ def claims_with_denial(has_denial: bool = True) -> Q:
     return Q(exists) if has_denial else ~Q(exists)
 
 
+def claims_with_review(has_review: bool = True) -> Q:
+    """Condition: the claim has (or has not) been reviewed."""
+    exists = Exists(Review.objects.filter(claim=OuterRef("pk")))
+    return Q(exists) if has_review else ~Q(exists)
+
+
 def claims_denied_by(source_slug: str) -> Q:
     """Condition: a claim whose source or speaker is `source_slug` denies the claim."""
     by_source = Q(from_claim__source__slug=source_slug) | Q(from_claim__speaker__slug=source_slug)

@@ -150,6 +150,7 @@ class SourceSerializer(ModelRulesMixin, serializers.ModelSerializer):
             "url",
             "aliases",
             "claim_count",
+            "version",
         ]
 
 
@@ -173,6 +174,7 @@ class ArticleSerializer(ModelRulesMixin, serializers.ModelSerializer):
             "published_on",
             "dateline",
             "language",
+            "version",
         ]
 
 
@@ -189,7 +191,7 @@ class TopicSerializer(ModelRulesMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Topic
-        fields = ["id", "slug", "name", "kind", "aliases", "claim_count"]
+        fields = ["id", "slug", "name", "kind", "aliases", "claim_count", "version"]
 
 
 class ClaimSerializer(ModelRulesMixin, serializers.ModelSerializer):
@@ -246,8 +248,9 @@ class ClaimSerializer(ModelRulesMixin, serializers.ModelSerializer):
             "created_at",
             "updated_at",
             "created_by",
+            "version",
         ]
-        read_only_fields = ["created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at", "version"]
 
     def validate_topics(self, value):
         if len({topic.pk for topic in value}) != len(value):
@@ -265,7 +268,7 @@ class ClaimLinkSerializer(ModelRulesMixin, serializers.ModelSerializer):
 
     class Meta:
         model = ClaimLink
-        fields = ["id", "from_claim", "to_claim", "relation", "note"]
+        fields = ["id", "from_claim", "to_claim", "relation", "note", "version"]
         # The (from, to, relation) rule is checked by ModelRulesMixin with the model's own message.
         validators = []
 
@@ -283,7 +286,7 @@ class ReviewSerializer(ModelRulesMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Review
-        fields = ["id", "claim", "rating", "summary", "url", "reviewer", "reviewed_on"]
+        fields = ["id", "claim", "rating", "summary", "url", "reviewer", "reviewed_on", "version"]
 
 
 class ThreadLinkSerializer(serializers.ModelSerializer):
@@ -325,3 +328,20 @@ class ThreadSerializer(serializers.Serializer):
     claims = ThreadClaimSerializer(many=True)
     links = ThreadLinkSerializer(many=True)
     truncated = serializers.BooleanField(help_text="True when the thread was cut at its size limit.")
+
+
+class HistoryChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.JSONField(allow_null=True, help_text="Value before; ids for relations.")
+    new = serializers.JSONField(allow_null=True, help_text="Value after; ids for relations.")
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    """One revision: who made it, when, and what it changed."""
+
+    id = serializers.IntegerField(help_text="The revision's id.")
+    type = serializers.ChoiceField(choices=["created", "changed", "deleted"])
+    at = serializers.DateTimeField()
+    user = serializers.CharField(allow_null=True, help_text="Username; null for changes made outside a request.")
+    reason = serializers.CharField(allow_null=True)
+    changes = HistoryChangeSerializer(many=True)

@@ -1,64 +1,37 @@
 """API endpoints: thin viewsets over the selectors, serializers and filtersets."""
 
-from django.db import transaction
 from drf_spectacular.utils import extend_schema
-from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from claims import selectors
 from claims.api import filtersets, serializers
+from claims.api.base import RecordViewSet
 from claims.models import Claim
 
 
-class AtomicModelViewSet(viewsets.ModelViewSet):
-    """A ModelViewSet whose writes are all-or-nothing (a claim and its topics, say)."""
-
-    def perform_create(self, serializer):
-        with transaction.atomic():
-            serializer.save(**self.server_owned_fields())
-        self._reload(serializer)
-
-    def perform_update(self, serializer):
-        with transaction.atomic():
-            serializer.save()
-        self._reload(serializer)
-
-    def perform_destroy(self, instance):
-        with transaction.atomic():
-            instance.delete()
-
-    def _reload(self, serializer):
-        # Answer a write with what a read would show: annotations (counts) and fresh relations included.
-        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
-
-    def server_owned_fields(self) -> dict:
-        """Fields set from the request, not from the client's data, on create."""
-        return {}
-
-
-class SourceViewSet(AtomicModelViewSet):
+class SourceViewSet(RecordViewSet):
     queryset = selectors.source_list()
     serializer_class = serializers.SourceSerializer
     filterset_class = filtersets.SourceFilterSet
     ordering_fields = ["name", "slug", "claim_count"]
 
 
-class ArticleViewSet(AtomicModelViewSet):
+class ArticleViewSet(RecordViewSet):
     queryset = selectors.article_list()
     serializer_class = serializers.ArticleSerializer
     filterset_class = filtersets.ArticleFilterSet
     ordering_fields = ["published_on", "title"]
 
 
-class TopicViewSet(AtomicModelViewSet):
+class TopicViewSet(RecordViewSet):
     queryset = selectors.topic_list()
     serializer_class = serializers.TopicSerializer
     filterset_class = filtersets.TopicFilterSet
     ordering_fields = ["name", "slug"]
 
 
-class ClaimViewSet(AtomicModelViewSet):
+class ClaimViewSet(RecordViewSet):
     queryset = selectors.claim_list()
     serializer_class = serializers.ClaimSerializer
     filterset_class = filtersets.ClaimFilterSet
@@ -80,14 +53,14 @@ class ClaimViewSet(AtomicModelViewSet):
         return Response(serializers.ThreadSerializer(thread, context=self.get_serializer_context()).data)
 
 
-class ClaimLinkViewSet(AtomicModelViewSet):
+class ClaimLinkViewSet(RecordViewSet):
     queryset = selectors.link_list()
     serializer_class = serializers.ClaimLinkSerializer
     filterset_class = filtersets.ClaimLinkFilterSet
     ordering_fields = ["id"]
 
 
-class ReviewViewSet(AtomicModelViewSet):
+class ReviewViewSet(RecordViewSet):
     queryset = selectors.review_list()
     serializer_class = serializers.ReviewSerializer
     filterset_class = filtersets.ReviewFilterSet

@@ -1,0 +1,118 @@
+"""What every record endpoint shares: atomic writes, ETag / If-Match, and history."""
+
+from django.db import transaction
+from drf_spectacular.utils import extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, NotFound
+
+from claims import history
+from claims.api.serializers import HistoryEntrySerializer
+from claims.versioning import VersionConflict
+
+
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The record has changed since you read it; fetch it again and reapply your change."
+    default_code = "precondition_failed"
+
+
+class EditConflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "Someone else saved this record while your change was being saved; fetch it again and retry."
+    default_code = "edit_conflict"
+
+
+def etag_for(instance) -> str:
+    return f'"{instance.version}"'
+
+
+def if_match_tags(request) -> list[str] | None:
+    """The entity tags of an If-Match header, or None when there is none."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    return [tag.strip() for tag in header.split(",") if tag.strip()]
+
+
+def check_if_match(request, instance) -> bool:
+    """Raise 412 when If-Match names other versions; True when the request had one."""
+    tags = if_match_tags(request)
+    if tags is None:
+        return False
+    # Weak tags (W/"...") never match under If-Match's strong comparison (RFC 9110 13.1.1).
+    if "*" not in tags and etag_for(instance) not in tags:
+        raise PreconditionFailed(
+            f"If-Match {', '.join(tags)} does not match the current version {etag_for(instance)}: "
+            "the record has changed since you read it. Fetch it again and reapply your change."
+        )
+    return True
+
+
+class RecordViewSet(viewsets.ModelViewSet):
+    """A ModelViewSet for versioned, history-keeping records.
+
+    Writes are all-or-nothing. Detail responses carry an `ETag` (the record's
+    version); PUT, PATCH and DELETE with an `If-Match` that no longer matches get
+    412 and change nothing, checked in the same statement as the write.
+    """
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            serializer.save(**self.server_owned_fields())
+        self._reload(serializer)
+
+    def perform_update(self, serializer):
+        conditional = check_if_match(self.request, serializer.instance)
+        try:
+            with transaction.atomic():
+                serializer.save()
+        except VersionConflict as exc:
+            raise (PreconditionFailed if conditional else EditConflict)() from exc
+        self._reload(serializer)
+
+    def perform_destroy(self, instance):
+        conditional = check_if_match(self.request, instance)
+        with transaction.atomic():
+            if conditional:
+                # Claim the version in one statement, so a concurrent edit makes this delete fail.
+                claimed = type(instance)._base_manager.filter(pk=instance.pk, version=instance.version)
+                if not claimed.update(version=instance.version + 1):
+                    raise PreconditionFailed()
+            instance.delete()
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self.action in ("retrieve", "create", "update", "partial_update") and response.status_code in (200, 201):
+            data = response.data or {}
+            if "version" in data:
+                response["ETag"] = f'"{data["version"]}"'
+        return response
+
+    def _reload(self, serializer):
+        # Answer a write with what a read would show: annotations (counts) and fresh relations included.
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+    def server_owned_fields(self) -> dict:
+        """Fields set from the request, not from the client's data, on create."""
+        return {}
+
+    @extend_schema(responses=HistoryEntrySerializer(many=True), filters=False)
+    @action(detail=True, filterset_class=None, ordering_fields=None)
+    def history(self, request, pk=None):
+        """Every revision of this record, newest first: who, when, and each field's old and new value.
+
+        Kept after the record is deleted, so a deletion can be traced too.
+        """
+        model = self.get_queryset().model
+        try:
+            records_qs = history.history_queryset(model, int(pk))
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise NotFound() from exc
+        page = self.paginate_queryset(records_qs)
+        if not page:
+            raise NotFound()
+        end = self.paginator.page.end_index()
+        previous = next(iter(records_qs[end : end + 1]), None)
+        entries = history.history_entries(model, page, previous)
+        return self.get_paginated_response(HistoryEntrySerializer(entries, many=True).data)

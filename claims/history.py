@@ -1,0 +1,102 @@
+"""Revision history as field-by-field changes.
+
+django-simple-history stores a full snapshot of a record per save (and of a
+claim's topics, per revision). This turns consecutive snapshots into what an
+editor wants to read: who, when, and which fields went from what to what.
+"""
+
+from django.db.models import Model, QuerySet
+from simple_history.models import HistoricalRecords
+
+# Fields left out of revision history: `version` and `updated_at` change on every save
+# and would only repeat the revision's own number and date.
+NOT_IN_HISTORY = ["version", "updated_at"]
+
+TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+class RecordedHistory(HistoricalRecords):
+    """simple-history's HistoricalRecords, reachable from its model as `_history_recorder`,
+    so that code outside a save (the baseline command) can record a revision."""
+
+    def __init__(self, **kwargs):
+        super().__init__(excluded_fields=NOT_IN_HISTORY, **kwargs)
+
+    def finalize(self, sender, **kwargs):
+        super().finalize(sender, **kwargs)
+        if sender is self.cls:
+            sender._history_recorder = self
+
+
+def record_revision(instance, history_type: str, reason: str) -> None:
+    """Record a revision of `instance` as it is now (with its many-to-many snapshot)."""
+    instance._change_reason = reason
+    type(instance)._history_recorder.create_historical_record(instance, history_type)
+
+
+def tracked_fields(model: type[Model]) -> list:
+    """The model's fields that its history records, in declaration order."""
+    history_model = model.history.model
+    recorded = {f.attname for f in history_model._meta.fields}
+    return [f for f in model._meta.concrete_fields if f.attname in recorded and not f.primary_key]
+
+
+def history_queryset(model: type[Model], pk) -> QuerySet:
+    """A record's revisions, newest first, with their authors."""
+    return (
+        model.history.filter(**{model._meta.pk.attname: pk})
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+    )
+
+
+def _m2m_snapshots(model: type[Model], records: list) -> dict[str, dict[int, list]]:
+    """{field: {history_id: sorted related ids}} for the model's tracked many-to-many fields."""
+    snapshots = {}
+    history_model = model.history.model
+    for field in getattr(history_model, "_history_m2m_fields", []):
+        m2m_history_model = getattr(history_model, field.name).model
+        target = field.m2m_reverse_field_name()
+        rows = m2m_history_model.objects.filter(history_id__in=[r.history_id for r in records]).values_list(
+            "history_id", f"{target}_id"
+        )
+        by_record = {r.history_id: [] for r in records}
+        for history_id, related_id in rows:
+            by_record[history_id].append(related_id)
+        snapshots[field.name] = {k: sorted(v) for k, v in by_record.items()}
+    return snapshots
+
+
+def history_entries(model: type[Model], records: list, previous=None) -> list[dict]:
+    """Changes made by each of `records` (newest first); `previous` is the revision before the oldest."""
+    chain = [*records, previous] if previous is not None else list(records)
+    fields = tracked_fields(model)
+    m2m = _m2m_snapshots(model, chain)
+    entries = []
+    for index, record in enumerate(records):
+        before = chain[index + 1] if index + 1 < len(chain) else None
+        changes = []
+        if record.history_type != "-":
+            for field in fields:
+                new = getattr(record, field.attname)
+                old = getattr(before, field.attname) if before is not None else None
+                if before is None and new in (None, "", []):
+                    continue
+                if new != old:
+                    changes.append({"field": field.name, "old": old, "new": new})
+            for name, snapshot in m2m.items():
+                new = snapshot[record.history_id]
+                old = snapshot[before.history_id] if before is not None else []
+                if new != old:
+                    changes.append({"field": name, "old": old, "new": new})
+        entries.append(
+            {
+                "id": record.history_id,
+                "type": TYPES[record.history_type],
+                "at": record.history_date,
+                "user": record.history_user.username if record.history_user else None,
+                "reason": record.history_change_reason,
+                "changes": changes,
+            }
+        )
+    return entries

@@ -1,0 +1,26 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from claims.history import record_revision
+from claims.models import Article, Claim, ClaimLink, Review, Source, Topic
+
+REASON = "Baseline: the record as it stood when history began (e.g. loaded with loaddata)"
+
+
+class Command(BaseCommand):
+    help = (
+        "Record a first revision for every record that has none. loaddata writes rows raw, without "
+        "revisions; run this after it so that later changes show as differences from that state."
+    )
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        for model in (Source, Topic, Article, Claim, ClaimLink, Review):
+            recorded = model.history.values("id")
+            missing = model.objects.exclude(pk__in=recorded)
+            count = 0
+            for obj in missing:
+                record_revision(obj, "+", REASON)
+                count += 1
+            if count:
+                self.stdout.write(f"{model._meta.verbose_name_plural}: {count} baseline revisions")

@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
-from claims import selectors, services
+from claims import history, selectors, services
 from claims.diagram import format_claim_date, thread_svg
 from claims.models import Article, Claim, ClaimLink, ClaimStatus, Review, Source, Topic
 from claims.versioning import VersionConflict
@@ -27,7 +27,7 @@ URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 def conflict_message(instance) -> str:
     """Who changed the record since the editor opened it, and what to do."""
-    latest = type(instance).history.filter(pk=instance.pk).select_related("history_user").first()
+    latest = history.history_queryset(type(instance), instance.pk).first()
     who = ""
     if latest is not None:
         user = latest.history_user.username if latest.history_user else "someone"

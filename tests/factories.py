@@ -52,3 +52,24 @@ def make_user(username=None, groups=(), **fields) -> User:
     user = User.objects.create_user(username=username or f"user{next(_seq)}", password="pw-for-tests-9", **fields)
     user.groups.set(Group.objects.filter(name__in=groups))
     return user
+
+
+def claim_form_data(claim, **overrides):
+    """What the admin's claim change form posts for `claim`, as the page showed it."""
+    data = {
+        "text": claim.text,
+        "quote": claim.quote,
+        "language": claim.language,
+        "status": claim.status,
+        "loaded_version": claim.version,
+        "source": claim.source_id,
+        "claimed_on": claim.claimed_on.isoformat(),
+        "claimed_on_precision": claim.claimed_on_precision,
+        "links_out-TOTAL_FORMS": "0",
+        "links_out-INITIAL_FORMS": "0",
+        "links_in-TOTAL_FORMS": "0",
+        "links_in-INITIAL_FORMS": "0",
+        "reviews-TOTAL_FORMS": "0",
+        "reviews-INITIAL_FORMS": "0",
+    }
+    return {**data, **overrides}

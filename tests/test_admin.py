@@ -1,9 +1,14 @@
 """The admin: every page renders, and an editor can record a claim and its denial there."""
 
+import datetime
+
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from claims.diagram import format_claim_date
 from claims.models import Claim, ClaimLink, Source
 from tests.factories import make_article, make_claim, make_link, make_review, make_source, make_topic, make_user
 
@@ -134,3 +139,64 @@ def test_source_autocomplete_finds_by_name(admin_client_super):
     )
     assert response.status_code == 200
     assert [r["text"] for r in response.json()["results"]] == ["Popular Mobilisation Forces"]
+
+
+def test_claim_change_page_shows_the_thread_and_its_diagram(admin_client_super):
+    pmf = make_source(name="Popular Mobilisation Forces")
+    report = make_claim(text="Iraqi militias crossed into Syria")
+    denial = make_claim(text="We have not crossed", source=pmf)
+    backing = make_claim(text="We move only on orders", source=pmf)
+    make_link(denial, report, "denies")
+    make_link(backing, denial, "supports")
+    make_claim(text="Unrelated claim")
+
+    page = admin_client_super.get(reverse("admin:claims_claim_change", args=[report.pk])).content.decode()
+
+    assert "Thread: 3 claims in this dispute" in page
+    for claim in (denial, backing):
+        assert reverse("admin:claims_claim_change", args=[claim.pk]) in page
+    assert "Unrelated claim" not in page
+    svg = page[page.index("<svg xmlns") : page.index("</svg>", page.index("<svg xmlns"))]
+    assert svg.count('class="claim-box') == 3
+    assert 'class="link link-denies"' in svg and 'class="link link-supports"' in svg
+    assert ">denies</text>" in svg and "Popular Mobilisation Forces" in svg
+
+
+def test_the_diagram_escapes_what_editors_typed(admin_client_super):
+    report = make_claim(text='<script>alert("x")</script>')
+    make_link(make_claim(source=make_source(name="A & B <Media>")), report, "denies")
+    page = admin_client_super.get(reverse("admin:claims_claim_change", args=[report.pk])).content.decode()
+    assert '<script>alert("x")</script>' not in page
+    assert "A &amp; B &lt;Media&gt;" in page
+
+
+def test_claims_changelist_filters_by_topic_and_review(admin_client_super, record):
+    url = reverse("admin:claims_claim_changelist")
+    reviewed = admin_client_super.get(url, {"has_review": "yes"})
+    assert list(reviewed.context["cl"].queryset) == [record["claim"]]
+    not_reviewed = admin_client_super.get(url, {"has_review": "no"})
+    assert record["claim"] not in not_reviewed.context["cl"].queryset
+    by_topic = admin_client_super.get(url, {"topics__id__exact": record["topic"].pk})
+    assert list(by_topic.context["cl"].queryset) == [record["claim"]]
+
+
+@pytest.mark.parametrize("model", ["claim", "source"])
+def test_changelist_queries_do_not_grow_with_rows(admin_client_super, model):
+    def queries_for_list():
+        with CaptureQueriesContext(connection) as ctx:
+            assert admin_client_super.get(reverse(f"admin:claims_{model}_changelist")).status_code == 200
+        return len(ctx)
+
+    parent = make_source()
+    make_claim(source=make_source(affiliation=parent), via=make_source(), article=make_article())
+    few = queries_for_list()
+    for _ in range(20):
+        make_claim(source=make_source(affiliation=parent), via=make_source(), article=make_article())
+    assert queries_for_list() == few
+
+
+def test_claim_dates_are_shown_as_precisely_as_recorded():
+    day = datetime.date(2017, 11, 8)
+    assert format_claim_date(day, "day") == "8 Nov 2017"
+    assert format_claim_date(day, "month") == "Nov 2017"
+    assert format_claim_date(day, "year") == "2017"

@@ -4,7 +4,7 @@ from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 
@@ -45,7 +45,15 @@ ERRORS = {
         ErrorSerializer,
         "Refused: other records depend on this one, or a concurrent write.",
     ),
+    "412": OpenApiResponse(ErrorSerializer, "If-Match does not match the current version: changed since read."),
 }
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description='The ETag you read (e.g. "3"): the write happens only if the record is still at that version.',
+)
 
 
 class AutoSchema(openapi.AutoSchema):
@@ -59,8 +67,26 @@ class AutoSchema(openapi.AutoSchema):
         if has_id:
             codes.append("404")
         if self.method in ("PUT", "PATCH", "DELETE"):
-            codes.append("409")
+            codes += ["409", "412"]
         return codes
+
+    def _action(self) -> str | None:
+        return getattr(self.view, "action", None)
+
+    def get_override_parameters(self):
+        params = super().get_override_parameters()
+        if self._action() in ("update", "partial_update", "destroy"):
+            params = [*params, IF_MATCH]
+        return params
+
+    def _get_response_headers_for_code(self, status_code, direction="response"):
+        headers = super()._get_response_headers_for_code(status_code, direction)
+        if str(status_code) in ("200", "201") and self._action() in ("retrieve", "create", "update", "partial_update"):
+            headers["ETag"] = {
+                "schema": {"type": "string"},
+                "description": "The record's version; send it back as If-Match to update or delete safely.",
+            }
+        return headers
 
     def _get_response_bodies(self, direction="response"):
         bodies = super()._get_response_bodies(direction)

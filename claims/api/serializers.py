@@ -8,8 +8,9 @@ shaped in `claims.selectors` to fetch exactly what they render.
 import copy
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 
+from claims import services
 from claims.api.exceptions import django_errors_to_drf
 from claims.api.fields import NestedPrimaryKeyRelatedField
 from claims.models import (
@@ -251,6 +252,13 @@ class ClaimSerializer(ModelRulesMixin, serializers.ModelSerializer):
             "version",
         ]
         read_only_fields = ["created_at", "updated_at", "version"]
+
+    def validate_status(self, value):
+        request = self.context.get("request")
+        old = self.instance.status if self.instance is not None else None
+        if request is not None and not services.claim_status_change_allowed(request.user, old, value):
+            raise exceptions.PermissionDenied(f"status: {services.FINAL_STATUS_MESSAGE}")
+        return value
 
     def validate_topics(self, value):
         if len({topic.pk for topic in value}) != len(value):

@@ -9,5 +9,10 @@ class ClaimsConfig(AppConfig):
     verbose_name = "Claims"
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         # Registers the OpenAPI description of our custom serializer fields.
         from claims.api import schema  # noqa: F401
+        from claims.roles import ensure_role_groups
+
+        post_migrate.connect(ensure_role_groups, sender=self)

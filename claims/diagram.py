@@ -1,8 +1,8 @@
 """The dispute around a claim drawn as SVG, on the server: no script, no CDN.
 
 Claims are boxes labelled with source, date and the start of their text, laid
-out in columns by date (earliest on the left) so a denial sits beside or after
-what it denies; links are arrows coloured and labelled by relation.
+out in columns so that a claim stands right of the claims it denies or backs;
+links are arrows coloured and labelled by relation.
 """
 
 import math
@@ -18,7 +18,7 @@ COLOURS = {
     LinkRelation.CLARIFIES: "#2471a3",
 }
 BOX_W, BOX_H = 230, 70
-GAP_X, GAP_Y, MARGIN = 110, 40, 20
+GAP_X, GAP_Y, MARGIN, BEND_ROOM = 110, 40, 20, 70
 MAX_CLAIMS = 40
 
 
@@ -35,14 +35,30 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _layout(claims) -> dict[int, tuple[float, float]]:
-    """Top-left corner of each claim's box: one column per date, stacked by id."""
-    dates = sorted({c.claimed_on for c in claims})
-    column_of = {d: i for i, d in enumerate(dates)}
+def _layers(claims, links) -> dict[int, int]:
+    """Column of each claim: a claim that links to others stands right of them (the report on the
+    left, its denial next, what backs the denial after), so arrows read right to left."""
+    layer = {c.pk: 0 for c in claims}
+    for _ in range(len(claims)):  # longest-path relaxation; a cycle stops growing at the bound
+        changed = False
+        for link in links:
+            wanted = min(layer[link.to_claim_id] + 1, len(claims) - 1)
+            if layer[link.from_claim_id] < wanted:
+                layer[link.from_claim_id] = wanted
+                changed = True
+        if not changed:
+            break
+    used = sorted(set(layer.values()))
+    return {pk: used.index(value) for pk, value in layer.items()}
+
+
+def _layout(claims, links) -> dict[int, tuple[float, float]]:
+    """Top-left corner of each claim's box: columns by _layers, stacked by date within a column."""
+    column_of = _layers(claims, links)
     rows: dict[int, int] = {}
     positions = {}
     for claim in sorted(claims, key=lambda c: (c.claimed_on, c.pk)):
-        col = column_of[claim.claimed_on]
+        col = column_of[claim.pk]
         row = rows.get(col, 0)
         rows[col] = row + 1
         positions[claim.pk] = (MARGIN + col * (BOX_W + GAP_X), MARGIN + row * (BOX_H + GAP_Y))
@@ -65,14 +81,15 @@ def thread_svg(claims, links, *, current_id: int, url_for) -> str | None:
     """
     if len(claims) > MAX_CLAIMS:
         return None
-    positions = _layout(claims)
-    width = max(x for x, _ in positions.values()) + BOX_W + MARGIN
+    positions = _layout(claims, links)
+    # Room on the right for arrows that bend around boxes of the last column.
+    width = max(x for x, _ in positions.values()) + BOX_W + MARGIN + BEND_ROOM
     height = max(y for _, y in positions.values()) + BOX_H + MARGIN
     centre = {pk: (x + BOX_W / 2, y + BOX_H / 2) for pk, (x, y) in positions.items()}
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="thread-diagram" width="{width:.0f}" '
-        f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
+        f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" role="img" font-family="system-ui, sans-serif" '
         f'aria-label="Diagram of the claims linked to claim {current_id}">',
         "<defs>",
     ]
@@ -92,8 +109,8 @@ def thread_svg(claims, links, *, current_id: int, url_for) -> str | None:
         length = math.hypot(dx, dy) or 1
         bend = 40 if abs(dx) < 1 else 25
         control = ((start[0] + end[0]) / 2 - dy / length * bend, (start[1] + end[1]) / 2 + dx / length * bend)
-        if abs(dx) < 1:
-            control = (start[0] + BOX_W / 2 + 30 + 0.15 * abs(dy), control[1])
+        if abs(dx) < 1:  # same column: go around the right-hand side of the boxes between
+            control = (start[0] + BOX_W / 2 + min(BEND_ROOM + GAP_X / 2, 30 + 0.3 * abs(dy)), control[1])
         p0, p2 = _edge_point(start, control), _edge_point(end, control)
         colour = COLOURS.get(link.relation, "#000")
         parts.append(
@@ -112,7 +129,7 @@ def thread_svg(claims, links, *, current_id: int, url_for) -> str | None:
     for claim in claims:
         x, y = positions[claim.pk]
         is_current = claim.pk == current_id
-        source = escape(_shorten(claim.source.name, 32))
+        source = escape(_shorten(claim.source.name, 28))
         day = escape(format_claim_date(claim.claimed_on, claim.claimed_on_precision))
         parts.append(
             f'<a href="{escape(url_for(claim))}" class="claim-box{" current" if is_current else ""}">'
@@ -123,7 +140,7 @@ def thread_svg(claims, links, *, current_id: int, url_for) -> str | None:
             f'<text x="{x + 10}" y="{y + 20}" font-size="13" font-weight="bold" fill="#1b2631">{source}</text>'
             f'<text x="{x + 10}" y="{y + 38}" font-size="11" fill="#566573">#{claim.pk} · {day} · '
             f"{escape(claim.status)}</text>"
-            f'<text x="{x + 10}" y="{y + 56}" font-size="11" fill="#1b2631">{escape(_shorten(claim.text, 36))}</text>'
+            f'<text x="{x + 10}" y="{y + 56}" font-size="11" fill="#1b2631">{escape(_shorten(claim.text, 34))}</text>'
             "</a>"
         )
     parts.extend(labels)  # on top of arrows and boxes, so they stay readable

@@ -150,3 +150,11 @@ def test_create_user_refuses_an_existing_name():
 def test_create_user_admin_is_a_superuser(capsys):
     call_command("create_user", "root2", "--role", "admin")
     assert User.objects.get(username="root2").is_superuser
+
+
+def test_migrate_restores_missing_role_groups_and_permissions():
+    Group.objects.filter(name="senior editors").delete()
+    Group.objects.get(name="editors").permissions.clear()
+    call_command("migrate", verbosity=0)
+    assert Group.objects.get(name="senior editors").permissions.filter(codename="set_final_status").exists()
+    assert Group.objects.get(name="editors").permissions.filter(codename="change_claim").exists()

@@ -1,0 +1,27 @@
+"""The editorial roles, as Django groups.
+
+Migrations 0002 and 0004 first created these groups; this keeps them whole
+after every `migrate` (and after a test database flush), adding any
+permission a role is missing. Permissions an administrator added by hand are
+left alone.
+"""
+
+MODELS = ["source", "article", "topic", "claim", "claimtopic", "claimlink", "review"]
+
+ROLES = {
+    # Add and change everything; taking a topic off a claim deletes a ClaimTopic row but is an edit.
+    "editors": [f"{action}_{model}" for model in MODELS for action in ("view", "add", "change")]
+    + ["delete_claimtopic"],
+    # Everything editors do, plus deleting and setting or lifting the verdict statuses.
+    "senior editors": [f"{action}_{model}" for model in MODELS for action in ("view", "add", "change", "delete")]
+    + ["set_final_status"],
+}
+
+
+def ensure_role_groups(**kwargs) -> None:
+    """post_migrate receiver: create the role groups and give them their permissions."""
+    from django.contrib.auth.models import Group, Permission
+
+    for name, codenames in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.add(*Permission.objects.filter(content_type__app_label="claims", codename__in=codenames))

@@ -85,30 +85,34 @@ class VersionedInline:
     formfield_overrides = URL_FIELDS
 
 
-class HasDenialFilter(admin.SimpleListFilter):
-    title = "denial"
-    parameter_name = "has_denial"
+class YesNoFilter(admin.SimpleListFilter):
+    """A yes/no list filter over a condition from `claims.selectors`."""
+
+    yes_label = no_label = ""
+
+    @staticmethod
+    def condition(yes: bool):
+        raise NotImplementedError
 
     def lookups(self, request, model_admin):
-        return [("yes", "Denied by another claim"), ("no", "Not denied")]
+        return [("yes", self.yes_label), ("no", self.no_label)]
 
     def queryset(self, request, queryset):
         if self.value() in ("yes", "no"):
-            return queryset.filter(selectors.claims_with_denial(self.value() == "yes"))
+            return queryset.filter(self.condition(self.value() == "yes"))
         return queryset
 
 
-class HasReviewFilter(admin.SimpleListFilter):
-    title = "review"
-    parameter_name = "has_review"
+class HasDenialFilter(YesNoFilter):
+    title, parameter_name = "denial", "has_denial"
+    yes_label, no_label = "Denied by another claim", "Not denied"
+    condition = staticmethod(selectors.claims_with_denial)
 
-    def lookups(self, request, model_admin):
-        return [("yes", "Reviewed"), ("no", "Not reviewed")]
 
-    def queryset(self, request, queryset):
-        if self.value() in ("yes", "no"):
-            return queryset.filter(selectors.claims_with_review(self.value() == "yes"))
-        return queryset
+class HasReviewFilter(YesNoFilter):
+    title, parameter_name = "review", "has_review"
+    yes_label, no_label = "Reviewed", "Not reviewed"
+    condition = staticmethod(selectors.claims_with_review)
 
 
 @admin.register(Source)

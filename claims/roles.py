@@ -1,9 +1,9 @@
 """The editorial roles, as Django groups.
 
-Migrations 0002 and 0004 first created these groups; this keeps them whole
-after every `migrate` (and after a test database flush), adding any
-permission a role is missing. Permissions an administrator added by hand are
-left alone.
+Migration 0002 creates the editors group; this receiver creates both groups
+if missing and keeps them whole after every `migrate` (and after a test
+database flush), adding any permission a role lacks, including those of models
+added later. Permissions an administrator added by hand are left alone.
 """
 
 MODELS = ["source", "article", "topic", "claim", "claimtopic", "claimlink", "review"]

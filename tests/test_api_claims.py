@@ -167,3 +167,33 @@ def test_unknown_claim_is_404(client_anon):
     assert client_anon.get("/api/claims/424242/").status_code == 404
     assert client_anon.get("/api/claims/not-a-number/").status_code == 404
     assert client_anon.get("/api/claims/99999999999999999999999/").status_code == 404
+
+
+def test_what_a_client_read_can_be_written_back_as_it_is(client_editor):
+    claim = make_claim(topics=[make_topic()], article=make_article())
+    body = client_editor.get(f"/api/claims/{claim.pk}/").json()
+    body["text"] = "Reworded"
+    response = client_editor.put(f"/api/claims/{claim.pk}/", body, HTTP_IF_MATCH=f'"{body["version"]}"')
+    assert response.status_code == 200, response.content
+    claim.refresh_from_db()
+    assert claim.text == "Reworded"
+    assert claim.source_id == body["source"]["id"]
+
+
+@pytest.mark.parametrize("resource", ["claims", "sources", "articles", "topics", "links", "reviews"])
+def test_the_browsable_api_renders_for_an_editor(client_editor, resource):
+    claim, other = make_claim(article=make_article(), topics=[make_topic()]), make_claim()
+    link = make_link(other, claim)
+    review = make_review(claim)
+    ids = {
+        "claims": claim.pk,
+        "sources": claim.source_id,
+        "articles": claim.article_id,
+        "topics": claim.topics.get().pk,
+        "links": link.pk,
+        "reviews": review.pk,
+    }
+    for url in (f"/api/{resource}/", f"/api/{resource}/{ids[resource]}/"):
+        response = client_editor.get(url, HTTP_ACCEPT="text/html")
+        assert response.status_code == 200, url
+        assert b"<form" in response.content

@@ -6,11 +6,16 @@ someone else's save is refused with a message and the editor's input kept (see
 (django-simple-history).
 """
 
+import re
+
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.http import Http404
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
@@ -18,11 +23,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from claims import history, selectors, services
 from claims.diagram import format_claim_date, thread_svg
-from claims.models import Article, Claim, ClaimLink, ClaimStatus, Review, Source, Topic
+from claims.models import Article, Claim, ClaimLink, ClaimStatus, Review, Source, Topic, validate_aliases
 from claims.versioning import VersionConflict
-
-# Editors paste bare domains; "https://" is the right guess today (and Django 6's default).
-URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
 def conflict_message(instance) -> str:
@@ -37,6 +39,87 @@ def conflict_message(instance) -> str:
         "saved. They are still in the form: copy what you need, reload the page to see the other change, "
         "and apply yours again."
     )
+
+
+MAX_ID = 2**63 - 1
+_ID = re.compile(r"^\d{1,19}$")
+
+
+def _valid_id(value) -> bool:
+    return bool(_ID.match(str(value))) and int(value) <= MAX_ID
+
+
+class SafeAutocompleteMixin:
+    """Admin autocomplete widgets that survive crafted input.
+
+    Django's widgets pass submitted values straight to queries when the form is shown
+    again with errors: `abc` raises ValueError and a number past 64 bits an
+    OverflowError on SQLite, both 500s. Values that cannot be ids are replaced by a
+    marker the form field reports as an invalid choice, and left out when redrawn.
+    """
+
+    INVALID = "invalid"
+
+    def value_from_datadict(self, data, files, name):
+        value = super().value_from_datadict(data, files, name)
+        if isinstance(value, list):
+            return [v if v in ("", None) or _valid_id(v) else self.INVALID for v in value]
+        return value if value in ("", None) or _valid_id(value) else self.INVALID
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [v for v in value if _valid_id(v)], attr)
+
+
+class SafeAutocompleteSelect(SafeAutocompleteMixin, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(SafeAutocompleteMixin, AutocompleteSelectMultiple):
+    pass
+
+
+class AliasesField(forms.CharField):
+    """Aliases edited one per line, stored as a list (the API takes the same list as JSON)."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def __init__(self, **kwargs):
+        kwargs.pop("encoder", None)
+        kwargs.pop("decoder", None)
+        kwargs["help_text"] = "One name per line: other spellings, abbreviations, names in other scripts."
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    def validate(self, value):
+        super().validate(value)
+        validate_aliases(value)
+
+    def run_validators(self, value):
+        # CharField's validators (max length, no NUL) apply to each alias.
+        for alias in value:
+            super().run_validators(alias)
+
+
+class AdminFieldsMixin:
+    """Form fields shared by every admin page and inline: safe autocompletes, aliases, https URLs."""
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}, models.JSONField: {"form_class": AliasesField}}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class VersionedForm(forms.ModelForm):
@@ -65,11 +148,24 @@ class VersionedForm(forms.ModelForm):
         return cleaned
 
 
-class ModelAdmin(SimpleHistoryAdmin):
-    """Base admin: version-checked forms, revision history, https URLs."""
+class ModelAdmin(AdminFieldsMixin, SimpleHistoryAdmin):
+    """Base admin: version-checked forms, read-only revision history, safe form fields."""
 
     form = VersionedForm
-    formfield_overrides = URL_FIELDS
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not _valid_id(object_id):
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # History is read-only here: a revert would bypass version checks and the verdict rule
+        # (SIMPLE_HISTORY_REVERT_DISABLED only hides the button, the view still saves a POST).
+        if request.method != "GET":
+            raise PermissionDenied("History is read-only; change the record itself to revert it.")
+        if not (_valid_id(object_id) and _valid_id(version_id)):
+            raise Http404
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -80,9 +176,8 @@ class ModelAdmin(SimpleHistoryAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
 
 
-class VersionedInline:
+class VersionedInline(AdminFieldsMixin):
     form = VersionedForm
-    formfield_overrides = URL_FIELDS
 
 
 class YesNoFilter(admin.SimpleListFilter):
@@ -255,7 +350,7 @@ class ClaimAdmin(ModelAdmin):
             # Django's admin skips many-to-many fields with their own through model. Ours (ClaimTopic)
             # has no columns of its own, so the ordinary widget and `.set()` work; admin.E013 is silenced.
             kwargs.setdefault(
-                "widget", AutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+                "widget", SafeAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
             )
             return db_field.formfield(**kwargs)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
@@ -379,3 +474,24 @@ class ReviewAdmin(ModelAdmin):
         if not change:
             obj.reviewer = request.user
         super().save_model(request, obj, form, change)
+
+
+class UserAdmin(DjangoUserAdmin):
+    """Users who authored revisions cannot be deleted, only deactivated: their name stays on their changes."""
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and any(
+            model.history.filter(history_user=obj).exists()
+            for model in (Source, Article, Topic, Claim, ClaimLink, Review)
+        ):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # one at a time, so the check above applies
+        return actions
+
+
+admin.site.unregister(User)
+admin.site.register(User, UserAdmin)

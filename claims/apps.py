@@ -9,10 +9,13 @@ class ClaimsConfig(AppConfig):
     verbose_name = "Claims"
 
     def ready(self):
-        from django.db.models.signals import post_migrate
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import post_migrate, pre_delete
 
         # Registers the OpenAPI description of our custom serializer fields.
         from claims.api import schema  # noqa: F401
+        from claims.history import protect_history_authors
         from claims.roles import ensure_role_groups
 
         post_migrate.connect(ensure_role_groups, sender=self)
+        pre_delete.connect(protect_history_authors, sender=get_user_model())

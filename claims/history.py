@@ -5,6 +5,7 @@ claim's topics, per revision). This turns consecutive snapshots into what an
 editor wants to read: who, when, and which fields went from what to what.
 """
 
+from django.db import transaction
 from django.db.models import Model, QuerySet
 from simple_history.models import HistoricalRecords
 
@@ -16,8 +17,15 @@ TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 
 
 class RecordedHistory(HistoricalRecords):
-    """simple-history's HistoricalRecords, reachable from its model as `_history_recorder`,
-    so that code outside a save (the baseline command) can record a revision."""
+    """simple-history's HistoricalRecords with one revision per edit.
+
+    simple-history records a revision on the save and another on each many-to-many
+    signal: saving a claim's form or PATCHing its topics made up to three revisions,
+    two of them half-done. Here topic changes made in the same transaction as a save
+    update that save's revision instead. It is also reachable from its model as
+    `_history_recorder`, so that code outside a save (the baseline command) can
+    record a revision.
+    """
 
     def __init__(self, **kwargs):
         super().__init__(excluded_fields=NOT_IN_HISTORY, **kwargs)
@@ -26,6 +34,23 @@ class RecordedHistory(HistoricalRecords):
         super().finalize(sender, **kwargs)
         if sender is self.cls:
             sender._history_recorder = self
+
+    def create_historical_record(self, instance, history_type, using=None):
+        super().create_historical_record(instance, history_type, using)
+        connection = transaction.get_connection(using)
+        if self.m2m_fields and connection.in_atomic_block:
+            # Until this transaction (its outermost block) ends, many-to-many changes belong here.
+            instance._open_revision = (connection.atomic_blocks[0], getattr(instance, self.manager_name).first())
+
+    def m2m_changed(self, instance, action, attr, pk_set, reverse, **kwargs):
+        block, revision = getattr(instance, "_open_revision", (None, None))
+        blocks = transaction.get_connection().atomic_blocks
+        if revision is None or not blocks or blocks[0] is not block or not action.startswith("post_"):
+            return super().m2m_changed(instance, action, attr, pk_set, reverse, **kwargs)
+        for field in revision._history_m2m_fields:
+            getattr(type(revision), field.name).model.objects.filter(history=revision).delete()
+        self.create_historical_record_m2ms(revision, instance)
+        return None
 
 
 def record_revision(instance, history_type: str, reason: str) -> None:
@@ -100,3 +125,31 @@ def history_entries(model: type[Model], records: list, previous=None) -> list[di
             }
         )
     return entries
+
+
+def tracked_models() -> list[type[Model]]:
+    """The claims models that keep revision history."""
+    from django.apps import apps
+
+    return [model for model in apps.get_app_config("claims").get_models() if "_history_recorder" in vars(model)]
+
+
+def authored_revisions(user, limit: int = 5) -> list:
+    """Up to `limit` revisions per tracked model made by `user`."""
+    return [record for model in tracked_models() for record in model.history.filter(history_user=user)[:limit]]
+
+
+def protect_history_authors(sender, instance, **kwargs) -> None:
+    """pre_delete receiver for users: refuse to delete the author of any revision.
+
+    simple-history's author column is SET_NULL, so deleting a user would silently
+    erase who made their changes. Deactivate the user instead.
+    """
+    from django.db.models import ProtectedError
+
+    authored = authored_revisions(instance)
+    if authored:
+        raise ProtectedError(
+            f"User {instance} is the author of revisions in the record's history; deactivate the user instead.",
+            set(authored),
+        )

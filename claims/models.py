@@ -288,6 +288,21 @@ class Claim(VersionedModel):
             models.Index(fields=["status"]),
         ]
 
+    def clean(self):
+        if self.pk is None or self.source_id is None:
+            return
+        # A retraction links two claims of one source: changing the source must not break that.
+        retraction = ClaimLink.objects.filter(relation=LinkRelation.RETRACTS)
+        broken = retraction.filter(from_claim_id=self.pk).exclude(
+            to_claim__source_id=self.source_id
+        ) | retraction.filter(to_claim_id=self.pk).exclude(from_claim__source_id=self.source_id)
+        link = broken.first()
+        if link is not None:
+            other = link.to_claim_id if link.from_claim_id == self.pk else link.from_claim_id
+            raise ValidationError(
+                {"source": f"This claim and claim #{other} are linked by a retraction, which needs one source."}
+            )
+
     def __str__(self):
         short = self.text if len(self.text) <= 80 else self.text[:77] + "..."
         return f"{self.source.name if self.source_id else '?'}: {short}"
@@ -322,11 +337,14 @@ class ClaimLink(VersionedModel):
         return f"#{self.from_claim_id} {self.relation} #{self.to_claim_id}"
 
     def clean(self):
-        if not (self.from_claim_id and self.to_claim_id):
+        # The ends may be claims not saved yet (a link added on a new claim's page): compare objects.
+        from_claim = self.from_claim if self.from_claim_id or ClaimLink.from_claim.is_cached(self) else None
+        to_claim = self.to_claim if self.to_claim_id or ClaimLink.to_claim.is_cached(self) else None
+        if from_claim is None or to_claim is None:
             return  # the missing end is reported as a required field
-        if self.from_claim_id == self.to_claim_id:
+        if from_claim is to_claim or (from_claim.pk is not None and from_claim.pk == to_claim.pk):
             raise ValidationError({"to_claim": "A claim cannot be linked to itself."})
-        if self.relation == LinkRelation.RETRACTS and self.from_claim.source_id != self.to_claim.source_id:
+        if self.relation == LinkRelation.RETRACTS and from_claim.source_id != to_claim.source_id:
             raise ValidationError({"relation": "Only a claim by the same source can retract a claim."})
 
 

@@ -14,12 +14,14 @@ from django.dispatch import receiver
 
 
 class VersionConflict(Exception):
-    """The record was changed by someone else since this copy of it was read."""
+    """The record was changed, or deleted, by someone else since this copy of it was read."""
 
-    def __init__(self, instance):
+    def __init__(self, instance, deleted: bool = False):
         self.instance = instance
+        self.deleted = deleted
+        what = "deleted" if deleted else "changed"
         super().__init__(
-            f"{instance._meta.verbose_name.capitalize()} #{instance.pk} was changed by someone else "
+            f"{instance._meta.verbose_name.capitalize()} #{instance.pk} was {what} by someone else "
             f"since version {instance.version} was read."
         )
 
@@ -51,6 +53,10 @@ class VersionedModel(models.Model):
             self.version = expected + 1
         elif base_qs.filter(pk=pk_val).exists():
             raise VersionConflict(self)
+        elif not self._state.adding:
+            # Read from the database, now gone: deleted meanwhile. Returning False would make
+            # Django INSERT it again, bringing a deleted record back.
+            raise VersionConflict(self, deleted=True)
         return updated
 
 

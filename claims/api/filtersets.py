@@ -25,12 +25,22 @@ from claims.models import (
 )
 
 BOOLEAN_CHOICES = [("true", "true"), ("false", "false")]
+MAX_ID = 2**63 - 1  # the largest value of a BigAutoField
 
 
 class IdFilter(filters.NumberFilter):
-    """An integer id (the stock NumberFilter also accepts decimals such as 1.5)."""
+    """A record id: a whole number in the range of our id columns.
+
+    The stock NumberFilter accepts decimals (1.5), and a number past 64 bits would
+    reach SQLite as an OverflowError; both are a 400 naming the parameter instead.
+    """
 
     field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
 
 
 class ClaimFilterSet(filters.FilterSet):

@@ -19,14 +19,19 @@ def _has_lone_surrogate(value) -> bool:
 
 
 class StrictJSONParser(JSONParser):
-    """JSON, minus what is valid JSON but not valid text.
+    """JSON, minus what is valid JSON but not valid text, and nesting deep enough to
+    exhaust Python's recursion limit.
 
     `"\\ud800"` parses to a Python string no database can store (a lone UTF-16
     surrogate); without this check it would surface as a 500 at save time.
     """
 
     def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
-        if _has_lone_surrogate(data):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+            has_lone_surrogate = _has_lone_surrogate(data)
+        except RecursionError as exc:
+            raise ParseError("JSON parse error - nested too deeply.") from exc
+        if has_lone_surrogate:
             raise ParseError("JSON parse error - strings must be valid Unicode (lone surrogate escape found).")
         return data

@@ -1,8 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from claims.history import record_revision
-from claims.models import Article, Claim, ClaimLink, Review, Source, Topic
+from claims.history import record_revision, tracked_models
 
 REASON = "Baseline: the record as it stood when history began (e.g. loaded with loaddata)"
 
@@ -15,7 +14,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        for model in (Source, Topic, Article, Claim, ClaimLink, Review):
+        for model in tracked_models():
             recorded = model.history.values("id")
             missing = model.objects.exclude(pk__in=recorded)
             count = 0

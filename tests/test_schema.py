@@ -61,3 +61,25 @@ def test_error_responses_are_documented(schema):
     assert {"201", "400", "401", "403"} <= set(paths["/api/claims/"]["post"]["responses"])
     assert {"204", "401", "403", "404", "409"} <= set(paths["/api/claims/{id}/"]["delete"]["responses"])
     assert {"200", "400", "404", "409"} <= set(paths["/api/claims/{id}/"]["patch"]["responses"])
+
+
+def test_public_reads_are_documented_as_open_and_writes_as_authenticated(schema):
+    paths = schema["paths"]
+    for path in ("/api/claims/", "/api/claims/{id}/", "/api/claims/{id}/thread/", "/api/sources/{id}/history/"):
+        assert {} in paths[path]["get"]["security"], path
+    assert {} in paths["/api/auth/token/"]["post"]["security"]
+    for path, method in (("/api/claims/", "post"), ("/api/claims/{id}/", "patch"), ("/api/links/{id}/", "delete")):
+        assert {} not in paths[path][method]["security"], (path, method)
+
+
+def test_history_is_documented_as_a_page_of_revisions(schema):
+    response = schema["paths"]["/api/claims/{id}/history/"]["get"]["responses"]["200"]
+    ref = response["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert set(schema["components"]["schemas"][ref]["properties"]) == {"count", "next", "previous", "results"}
+
+
+def test_conditional_writes_are_documented(schema):
+    patch = schema["paths"]["/api/claims/{id}/"]["patch"]
+    assert "If-Match" in [p["name"] for p in patch["parameters"]]
+    assert "412" in patch["responses"]
+    assert "ETag" in schema["paths"]["/api/claims/{id}/"]["get"]["responses"]["200"]["headers"]

@@ -1,13 +1,13 @@
 """What every record endpoint shares: atomic writes, ETag / If-Match, and history."""
 
 from django.db import transaction
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound
 
 from claims import history
-from claims.api.serializers import HistoryEntrySerializer
+from claims.api.serializers import HistoryEntrySerializer, HistoryPageSerializer
 from claims.versioning import VersionConflict
 
 
@@ -97,7 +97,14 @@ class RecordViewSet(viewsets.ModelViewSet):
         """Fields set from the request, not from the client's data, on create."""
         return {}
 
-    @extend_schema(responses=HistoryEntrySerializer(many=True), filters=False)
+    @extend_schema(
+        responses=HistoryPageSerializer,
+        filters=False,
+        parameters=[
+            OpenApiParameter("page", int, description="Page number."),
+            OpenApiParameter("page_size", int, description="Revisions per page, at most 100."),
+        ],
+    )
     @action(detail=True, filterset_class=None, ordering_fields=None)
     def history(self, request, pk=None):
         """Every revision of this record, newest first: who, when, and each field's old and new value.

@@ -5,7 +5,7 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
-from rest_framework import serializers
+from rest_framework import permissions, serializers
 
 
 class NestedPrimaryKeyRelatedFieldExtension(OpenApiSerializerFieldExtension):
@@ -69,6 +69,19 @@ class AutoSchema(openapi.AutoSchema):
         if self.method in ("PUT", "PATCH", "DELETE"):
             codes += ["409", "412"]
         return codes
+
+    def get_auth(self):
+        auths = super().get_auth()
+        perms = self.view.get_permissions()
+        # drf-spectacular knows AllowAny and IsAuthenticatedOrReadOnly, not our read rule or an
+        # endpoint with no permission classes (the token endpoint): both are open without credentials.
+        anonymous = not perms or (
+            self.method in permissions.SAFE_METHODS
+            and any(isinstance(p, permissions.DjangoModelPermissionsOrAnonReadOnly) for p in perms)
+        )
+        if anonymous and {} not in auths:
+            auths.append({})
+        return auths
 
     def _action(self) -> str | None:
         return getattr(self.view, "action", None)

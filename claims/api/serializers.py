@@ -353,3 +353,12 @@ class HistoryEntrySerializer(serializers.Serializer):
     user = serializers.CharField(allow_null=True, help_text="Username; null for changes made outside a request.")
     reason = serializers.CharField(allow_null=True)
     changes = HistoryChangeSerializer(many=True)
+
+
+class HistoryPageSerializer(serializers.Serializer):
+    """A page of revisions, paginated like the lists."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = HistoryEntrySerializer(many=True)

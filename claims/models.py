@@ -22,6 +22,16 @@ from django.utils import timezone
 from claims.history import RecordedHistory
 from claims.versioning import VersionedModel
 
+# The largest value of a BigAutoField: a number past it would reach SQLite as an OverflowError.
+MAX_ID = 2**63 - 1
+
+
+def is_id(value) -> bool:
+    """Whether `value` (as submitted, often a string) can be a record id."""
+    text = str(value)
+    return text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID
+
+
 language_code = RegexValidator(
     r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
     "Enter a BCP 47 language code such as 'en', 'ar' or 'en-GB'.",

@@ -11,6 +11,7 @@ from django.db.models.functions import Cast
 
 from claims import selectors
 from claims.models import (
+    MAX_ID,
     Article,
     Claim,
     ClaimLink,
@@ -25,7 +26,6 @@ from claims.models import (
 )
 
 BOOLEAN_CHOICES = [("true", "true"), ("false", "false")]
-MAX_ID = 2**63 - 1  # the largest value of a BigAutoField
 
 
 class IdFilter(filters.NumberFilter):

@@ -6,208 +6,19 @@ someone else's save is refused with a message and the editor's input kept (see
 (django-simple-history).
 """
 
-import re
-
-from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
-from django.http import Http404
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
-from simple_history.admin import SimpleHistoryAdmin
 
 from claims import history, selectors, services
+from claims.admin.base import HasDenialFilter, HasReviewFilter, ModelAdmin, VersionedInline
+from claims.admin.forms import ClaimAdminForm, SafeAutocompleteSelectMultiple
 from claims.diagram import format_claim_date, thread_svg
-from claims.models import Article, Claim, ClaimLink, ClaimStatus, Review, Source, Topic, validate_aliases
+from claims.models import Article, Claim, ClaimLink, ClaimStatus, Review, Source, Topic
 from claims.versioning import VersionConflict
-
-
-def conflict_message(instance) -> str:
-    """Who changed the record since the editor opened it, and what to do."""
-    latest = history.history_queryset(type(instance), instance.pk).first()
-    who = ""
-    if latest is not None:
-        user = latest.history_user.username if latest.history_user else "someone"
-        who = f" by {user} on {date_format(latest.history_date, 'DATETIME_FORMAT')}"
-    return (
-        f"This {instance._meta.verbose_name} was changed{who} after you opened it, so your changes were not "
-        "saved. They are still in the form: copy what you need, reload the page to see the other change, "
-        "and apply yours again."
-    )
-
-
-MAX_ID = 2**63 - 1
-_ID = re.compile(r"^\d{1,19}$")
-
-
-def _valid_id(value) -> bool:
-    return bool(_ID.match(str(value))) and int(value) <= MAX_ID
-
-
-class SafeAutocompleteMixin:
-    """Admin autocomplete widgets that survive crafted input.
-
-    Django's widgets pass submitted values straight to queries when the form is shown
-    again with errors: `abc` raises ValueError and a number past 64 bits an
-    OverflowError on SQLite, both 500s. Values that cannot be ids are replaced by a
-    marker the form field reports as an invalid choice, and left out when redrawn.
-    """
-
-    INVALID = "invalid"
-
-    def value_from_datadict(self, data, files, name):
-        value = super().value_from_datadict(data, files, name)
-        if isinstance(value, list):
-            return [v if v in ("", None) or _valid_id(v) else self.INVALID for v in value]
-        return value if value in ("", None) or _valid_id(value) else self.INVALID
-
-    def optgroups(self, name, value, attr=None):
-        return super().optgroups(name, [v for v in value if _valid_id(v)], attr)
-
-
-class SafeAutocompleteSelect(SafeAutocompleteMixin, AutocompleteSelect):
-    pass
-
-
-class SafeAutocompleteSelectMultiple(SafeAutocompleteMixin, AutocompleteSelectMultiple):
-    pass
-
-
-class AliasesField(forms.CharField):
-    """Aliases edited one per line, stored as a list (the API takes the same list as JSON)."""
-
-    widget = forms.Textarea(attrs={"rows": 3})
-
-    def __init__(self, **kwargs):
-        kwargs.pop("encoder", None)
-        kwargs.pop("decoder", None)
-        kwargs["help_text"] = "One name per line: other spellings, abbreviations, names in other scripts."
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value):
-        return "\n".join(value) if isinstance(value, list) else value
-
-    def to_python(self, value):
-        text = super().to_python(value)
-        return [line.strip() for line in text.splitlines() if line.strip()]
-
-    def validate(self, value):
-        super().validate(value)
-        validate_aliases(value)
-
-    def run_validators(self, value):
-        # CharField's validators (max length, no NUL) apply to each alias.
-        for alias in value:
-            super().run_validators(alias)
-
-
-class AdminFieldsMixin:
-    """Form fields shared by every admin page and inline: safe autocompletes, aliases, https URLs."""
-
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}, models.JSONField: {"form_class": AliasesField}}
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
-            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
-            kwargs["widget"] = SafeAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-
-class VersionedForm(forms.ModelForm):
-    """A model form that refuses to save over a change made since it was opened."""
-
-    # Not "version": the model field of that name is not editable, and admin forms refuse such names.
-    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["loaded_version"].initial = self.instance.version
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk:
-            rows = type(self.instance)._base_manager.filter(pk=self.instance.pk)
-            if transaction.get_connection().in_atomic_block:
-                rows = rows.select_for_update()  # holds other editors' saves until ours commits
-            current = rows.values_list("version", flat=True).first()
-            posted = cleaned.get("loaded_version")
-            if posted is None or posted != current:
-                raise ValidationError(conflict_message(self.instance), code="stale")
-            # The save then checks this same version in its UPDATE statement.
-            self.instance.version = posted
-        return cleaned
-
-
-class ModelAdmin(AdminFieldsMixin, SimpleHistoryAdmin):
-    """Base admin: version-checked forms, read-only revision history, safe form fields."""
-
-    form = VersionedForm
-
-    def history_view(self, request, object_id, extra_context=None):
-        if not _valid_id(object_id):
-            raise Http404
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # History is read-only here: a revert would bypass version checks and the verdict rule
-        # (SIMPLE_HISTORY_REVERT_DISABLED only hides the button, the view still saves a POST).
-        if request.method != "GET":
-            raise PermissionDenied("History is read-only; change the record itself to revert it.")
-        if not (_valid_id(object_id) and _valid_id(version_id)):
-            raise Http404
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except VersionConflict:
-            # Another save landed between our check and our write (possible on SQLite, which has no
-            # row locks). The transaction rolled back; validating again reports the conflict on the form.
-            return super().changeform_view(request, object_id, form_url, extra_context)
-
-
-class VersionedInline(AdminFieldsMixin):
-    form = VersionedForm
-
-
-class YesNoFilter(admin.SimpleListFilter):
-    """A yes/no list filter over a condition from `claims.selectors`."""
-
-    yes_label = no_label = ""
-
-    @staticmethod
-    def condition(yes: bool):
-        raise NotImplementedError
-
-    def lookups(self, request, model_admin):
-        return [("yes", self.yes_label), ("no", self.no_label)]
-
-    def queryset(self, request, queryset):
-        if self.value() in ("yes", "no"):
-            return queryset.filter(self.condition(self.value() == "yes"))
-        return queryset
-
-
-class HasDenialFilter(YesNoFilter):
-    title, parameter_name = "denial", "has_denial"
-    yes_label, no_label = "Denied by another claim", "Not denied"
-    condition = staticmethod(selectors.claims_with_denial)
-
-
-class HasReviewFilter(YesNoFilter):
-    title, parameter_name = "review", "has_review"
-    yes_label, no_label = "Reviewed", "Not reviewed"
-    condition = staticmethod(selectors.claims_with_review)
 
 
 @admin.register(Source)
@@ -281,27 +92,6 @@ class ReviewInline(VersionedInline, admin.StackedInline):
     fields = ["rating", "summary", "url", "reviewed_on", "reviewer", "loaded_version"]
     readonly_fields = ["reviewer"]
     extra = 0
-
-
-class ClaimAdminForm(VersionedForm):
-    """The claim form: only senior editors may set or lift a verdict status."""
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        may_set_final = user is None or user.has_perm(services.FINAL_STATUS_PERMISSION)
-        if "status" in self.fields and not may_set_final and self.instance.status not in services.FINAL_STATUSES:
-            self.fields["status"].choices = [
-                (value, label) for value, label in ClaimStatus.choices if value not in services.FINAL_STATUSES
-            ]
-            self.fields["status"].help_text = "Confirmed and refuted are set by senior editors."
-
-    def clean_status(self):
-        status = self.cleaned_data["status"]
-        old = self.instance.status if self.instance.pk else None
-        if self.user is not None and not services.claim_status_change_allowed(self.user, old, status):
-            raise ValidationError(services.FINAL_STATUS_MESSAGE)
-        return status
 
 
 @admin.register(Claim)
@@ -480,10 +270,7 @@ class UserAdmin(DjangoUserAdmin):
     """Users who authored revisions cannot be deleted, only deactivated: their name stays on their changes."""
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and any(
-            model.history.filter(history_user=obj).exists()
-            for model in (Source, Article, Topic, Claim, ClaimLink, Review)
-        ):
+        if obj is not None and history.authored_revisions(obj, limit=1):
             return False
         return super().has_delete_permission(request, obj)
 

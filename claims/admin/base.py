@@ -1,0 +1,95 @@
+"""What every admin page shares: safe form fields, version checks, read-only history, yes/no filters."""
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404
+from simple_history.admin import SimpleHistoryAdmin
+
+from claims import selectors
+from claims.admin.forms import (
+    AliasesField,
+    SafeAutocompleteSelect,
+    SafeAutocompleteSelectMultiple,
+    VersionedForm,
+)
+from claims.models import is_id
+from claims.versioning import VersionConflict
+
+
+class AdminFieldsMixin:
+    """Form fields shared by every admin page and inline: safe autocompletes, aliases, https URLs."""
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}, models.JSONField: {"form_class": AliasesField}}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ModelAdmin(AdminFieldsMixin, SimpleHistoryAdmin):
+    """Base admin: version-checked forms, read-only revision history, safe form fields."""
+
+    form = VersionedForm
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not is_id(object_id):
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # History is read-only here: a revert would bypass version checks and the verdict rule
+        # (SIMPLE_HISTORY_REVERT_DISABLED only hides the button, the view still saves a POST).
+        if request.method != "GET":
+            raise PermissionDenied("History is read-only; change the record itself to revert it.")
+        if not (is_id(object_id) and is_id(version_id)):
+            raise Http404
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except VersionConflict:
+            # Another save landed between our check and our write (possible on SQLite, which has no
+            # row locks). The transaction rolled back; validating again reports the conflict on the form.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+class VersionedInline(AdminFieldsMixin):
+    form = VersionedForm
+
+
+class YesNoFilter(admin.SimpleListFilter):
+    """A yes/no list filter over a condition from `claims.selectors`."""
+
+    yes_label = no_label = ""
+
+    @staticmethod
+    def condition(yes: bool):
+        raise NotImplementedError
+
+    def lookups(self, request, model_admin):
+        return [("yes", self.yes_label), ("no", self.no_label)]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(self.condition(self.value() == "yes"))
+        return queryset
+
+
+class HasDenialFilter(YesNoFilter):
+    title, parameter_name = "denial", "has_denial"
+    yes_label, no_label = "Denied by another claim", "Not denied"
+    condition = staticmethod(selectors.claims_with_denial)
+
+
+class HasReviewFilter(YesNoFilter):
+    title, parameter_name = "review", "has_review"
+    yes_label, no_label = "Reviewed", "Not reviewed"
+    condition = staticmethod(selectors.claims_with_review)

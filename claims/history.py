@@ -119,7 +119,7 @@ def history_entries(model: type[Model], records: list, previous=None) -> list[di
                 "id": record.history_id,
                 "type": TYPES[record.history_type],
                 "at": record.history_date,
-                "user": record.history_user.username if record.history_user else None,
+                "user": record.history_user,
                 "reason": record.history_change_reason,
                 "changes": changes,
             }

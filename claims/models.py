@@ -8,7 +8,7 @@ reviewed is refused, never cascaded. The only cascade is a claim's own topic
 assignments (ClaimTopic), which mean nothing without the claim.
 
 Every editable record is versioned (see `claims.versioning`) and keeps its
-revision history (django-simple-history; see docs/history.md).
+revision history (django-simple-history; see docs/history-and-editing.md).
 """
 
 from django.conf import settings

@@ -42,7 +42,7 @@ def test_it_creates_a_claim_with_related_objects_by_id(client_editor, editor):
     assert body["article"]["publisher"]["id"] == article.publisher_id
     assert [t["slug"] for t in body["topics"]] == ["border"]
     assert body["status"] == "unverified"
-    assert body["created_by"] == editor.username
+    assert body["created_by"] == {"id": editor.pk, "username": "editor"}
     claim = Claim.objects.get(pk=body["id"])
     assert claim.created_by == editor
     assert list(claim.topics.all()) == [border]

@@ -163,9 +163,11 @@ def test_articles_filter_by_publisher_dates_and_q(client_anon):
 
 def test_topics_filter_by_kind_and_q(client_anon):
     place = make_topic(kind="place", name="Albu Kamal")
-    org = make_topic(kind="organization", name="Islamic State")
+    org = make_topic(kind="organization", name="Islamic State", aliases=["Daesh", "داعش"])
     assert ids(client_anon.get("/api/topics/?kind=organization")) == [org.pk]
     assert ids(client_anon.get("/api/topics/?q=kamal")) == [place.pk]
+    assert ids(client_anon.get("/api/topics/?q=daesh")) == [org.pk]
+    assert ids(client_anon.get("/api/topics/?q=داعش")) == [org.pk]
 
 
 # Links and reviews
@@ -189,3 +191,16 @@ def test_reviews_filter_by_claim_and_rating(client_anon):
     assert ids(client_anon.get(f"/api/reviews/?claim={claim.pk}")) == [unproven.pk]
     assert ids(client_anon.get("/api/reviews/?rating=false")) == [false.pk]
     assert client_anon.get("/api/reviews/?rating=fake").status_code == 400
+
+
+def test_claims_ordering_by_when_they_were_recorded_and_changed(client_editor, client_anon):
+    first, second, third = make_claim(), make_claim(), make_claim()
+    client_editor.patch(f"/api/claims/{first.pk}/", {"status": "disputed"})  # now the most recently updated
+
+    def order(param):
+        return [c["id"] for c in client_anon.get(f"/api/claims/?ordering={param}").json()["results"]]
+
+    assert order("created_at") == [first.pk, second.pk, third.pk]
+    assert order("-created_at") == [third.pk, second.pk, first.pk]
+    assert order("-updated_at")[0] == first.pk
+    assert order("updated_at")[-1] == first.pk

@@ -160,6 +160,7 @@ def test_deleting_a_topic_in_use_is_refused(client_super):
     claim = make_claim(topics=[topic])
     response = client_super.delete(f"/api/topics/{topic.pk}/")
     assert response.status_code == 409
+    assert f"1 claim (#{claim.pk})" in response.json()["detail"]
     assert Topic.objects.filter(pk=topic.pk).exists()
     assert list(claim.topics.all()) == [topic]
 
@@ -244,7 +245,7 @@ def test_a_review_is_signed_by_the_user_who_saves_it(client_editor, editor):
         {"claim": claim.pk, "rating": "unproven", "summary": "Denied; no independent source.", "reviewer": "someone"},
     )
     assert response.status_code == 201, response.content
-    assert response.json()["reviewer"] == editor.username
+    assert response.json()["reviewer"] == {"id": editor.pk, "username": "editor"}
     assert Review.objects.get().reviewer == editor
 
 

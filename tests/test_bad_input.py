@@ -14,14 +14,19 @@ pytestmark = pytest.mark.django_db
         b'{"text": "unterminated',
         b"not json at all",
         b'{"text": "a", }',
-        b"",
     ],
 )
 def test_malformed_json_is_a_400(client_editor, body):
     response = client_editor.generic("POST", "/api/claims/", body, content_type="application/json")
     assert response.status_code == 400
-    assert "detail" in response.json() or response.json()
+    assert response.json()["detail"].startswith("JSON parse error")
     assert not Claim.objects.exists()
+
+
+def test_an_empty_body_names_the_required_fields(client_editor):
+    response = client_editor.generic("POST", "/api/claims/", b"", content_type="application/json")
+    assert response.status_code == 400
+    assert set(response.json()) == {"text", "source", "claimed_on"}
 
 
 def test_a_json_array_instead_of_an_object_is_a_400(client_editor):

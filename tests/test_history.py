@@ -1,9 +1,13 @@
 """Every create, change and delete is recorded with who, when and what, whichever way it came."""
 
+import re
+
 import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from claims.models import Claim, ClaimLink, Source
 from tests.factories import claim_form_data, make_claim, make_source, make_topic, make_user
@@ -15,6 +19,10 @@ def history(client, url):
     response = client.get(url + "history/")
     assert response.status_code == 200, response.content
     return response.json()["results"]
+
+
+def author(entry):
+    return entry["user"]["username"] if entry["user"] else None
 
 
 def change(entry, field):
@@ -32,7 +40,7 @@ def test_api_changes_are_recorded_with_author_and_field_differences(client_edito
     entries = history(client_anon, url)
 
     assert [e["type"] for e in entries] == ["changed", "created"]
-    assert {e["user"] for e in entries} == {"editor"}
+    assert {author(e) for e in entries} == {"editor"}
     assert change(entries[0], "status") == {"field": "status", "old": "unverified", "new": "disputed"}
     assert change(entries[0], "text") == {"field": "text", "old": "Militias crossed", "new": "Iraqi militias crossed"}
     assert change(entries[0], "source") is None  # unchanged fields are not listed
@@ -49,7 +57,7 @@ def test_topic_changes_show_in_the_claim_history(client_editor, client_anon):
 
     assert topic_changes[0]["new"] == [albu_kamal.pk]
     assert topic_changes[-1]["new"] == [rawa.pk]
-    assert any(e["user"] == "editor" and change(e, "topics") for e in entries)
+    assert any(author(e) == "editor" and change(e, "topics") for e in entries)
 
 
 def test_deletes_are_recorded_and_history_outlives_the_record(client_super, client_anon):
@@ -59,7 +67,7 @@ def test_deletes_are_recorded_and_history_outlives_the_record(client_super, clie
     entries = history(client_anon, f"/api/sources/{source.pk}/")
 
     assert not Source.objects.filter(pk=source.pk).exists()
-    assert [(e["type"], e["user"]) for e in entries] == [("deleted", "boss"), ("created", None)]
+    assert [(e["type"], author(e)) for e in entries] == [("deleted", "boss"), ("created", None)]
 
 
 @pytest.mark.parametrize("resource", ["sources", "articles", "topics", "links", "reviews"])
@@ -75,7 +83,7 @@ def test_every_resource_has_a_history_endpoint(client_editor, client_anon, resou
     created = client_editor.post(f"/api/{resource}/", bodies[resource])
     assert created.status_code == 201, created.content
     entries = history(client_anon, f"/api/{resource}/{created.json()['id']}/")
-    assert [(e["type"], e["user"]) for e in entries] == [("created", "editor")]
+    assert [(e["type"], author(e)) for e in entries] == [("created", "editor")]
 
 
 def test_history_of_something_that_never_existed_is_404(client_anon):
@@ -131,8 +139,9 @@ def test_admin_history_page_shows_the_differences():
     client.post(reverse("admin:claims_claim_change", args=[claim.pk]), claim_form_data(claim, text="After"))
     page = client.get(reverse("admin:claims_claim_history", args=[claim.pk])).content.decode()
 
+    # The "Changes" column: the field, its old value and its new value, in one entry by root.
+    assert re.search(r"<strong>Text:</strong>\s*Before\s*&nbsp;&rarr;&nbsp;&nbsp;After", page)
     assert "root" in page
-    assert "Before" in page and "After" in page
 
 
 def test_changes_made_by_a_management_command_are_recorded():
@@ -148,17 +157,84 @@ def test_changes_made_by_a_management_command_are_recorded():
     assert latest.history_user is None
 
 
-def test_load_demo_gives_every_record_a_baseline_revision_and_loads_only_once():
+def test_loaddata_records_a_revision_for_each_record_it_writes():
     call_command("load_demo", verbosity=0)
     claims = Claim.objects.count()
     assert claims > 0
-    assert Claim.history.filter(history_type="+").count() == claims
+    assert Claim.history.filter(history_type="+", history_change_reason="loaddata albu_kamal_2017").count() == claims
     assert ClaimLink.history.count() == ClaimLink.objects.count()
     denial = Claim.objects.get(source__slug="popular-mobilisation-forces", quote__contains="no orders")
     assert sorted(denial.history.first().topics.values_list("topic__slug", flat=True)) == sorted(
         denial.topics.values_list("slug", flat=True)
     )
 
+
+def test_loading_the_fixture_over_an_edit_is_recorded_as_a_change(client_editor, client_anon):
+    call_command("loaddata", "albu_kamal_2017", verbosity=0)
+    report = Claim.objects.get(source__slug="syrian-observatory-for-human-rights")
+    client_editor.patch(f"/api/claims/{report.pk}/", {"text": "Edited by an editor"})
+
+    call_command("loaddata", "albu_kamal_2017", verbosity=0)
+
+    entries = history(client_anon, f"/api/claims/{report.pk}/")
+    assert [(e["type"], author(e)) for e in entries] == [("changed", None), ("changed", "editor"), ("created", None)]
+    assert change(entries[0], "text")["old"] == "Edited by an editor"
+    assert entries[0]["reason"] == "loaddata albu_kamal_2017"
+
+
+def test_load_demo_leaves_a_database_with_claims_alone():
     call_command("load_demo", verbosity=0)
-    assert Claim.objects.count() == claims
-    assert Claim.history.count() == claims
+    Claim.objects.filter(pk=Claim.objects.first().pk).update(text="Edited")
+    revisions = Claim.history.count()
+    call_command("load_demo", verbosity=0)
+    assert Claim.objects.filter(text="Edited").exists()
+    assert Claim.history.count() == revisions
+
+
+def test_history_baseline_records_a_first_revision_for_records_without_one():
+    claim = make_claim(topics=[make_topic()])
+    claim.history.all().delete()
+    call_command("history_baseline", verbosity=0)
+    revision = claim.history.get()
+    assert revision.history_type == "+"
+    assert list(revision.topics.values_list("topic_id", flat=True)) == list(claim.topics.values_list("pk", flat=True))
+
+
+def test_an_update_that_changes_nothing_records_nothing_and_keeps_the_etag(client_editor):
+    topic = make_topic()
+    claim = make_claim(topics=[topic], status="disputed")
+    revisions = claim.history.count()
+    response = client_editor.patch(f"/api/claims/{claim.pk}/", {"status": "disputed", "topics": [topic.pk]})
+    assert response.status_code == 200
+    assert response["ETag"] == '"1"'
+    assert claim.history.count() == revisions
+
+
+def test_an_unchanged_admin_save_records_nothing():
+    claim = make_claim()
+    revisions = claim.history.count()
+    client = Client()
+    client.force_login(make_user("root", is_superuser=True, is_staff=True))
+    response = client.post(reverse("admin:claims_claim_change", args=[claim.pk]), claim_form_data(claim))
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert (claim.version, claim.history.count()) == (1, revisions)
+
+
+def test_a_change_made_with_a_token_is_signed_by_the_tokens_user(editor, client_anon):
+    token = Token.objects.create(user=editor)
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
+    claim = make_claim()
+    assert client.patch(f"/api/claims/{claim.pk}/", {"status": "disputed"}).status_code == 200
+    assert author(history(client_anon, f"/api/claims/{claim.pk}/")[0]) == "editor"
+
+
+def test_a_delete_in_the_admin_is_recorded_with_its_author(client_anon):
+    senior = make_user("senior", groups=["senior editors"], is_staff=True)
+    client = Client()
+    client.force_login(senior)
+    source = make_source()
+    response = client.post(reverse("admin:claims_source_delete", args=[source.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    entries = history(client_anon, f"/api/sources/{source.pk}/")
+    assert (entries[0]["type"], author(entries[0])) == ("deleted", "senior")

@@ -2,6 +2,7 @@ import itertools
 
 import pytest
 
+from claims import selectors
 from tests.factories import make_claim, make_link
 
 pytestmark = pytest.mark.django_db
@@ -74,3 +75,14 @@ def test_thread_queries_do_not_grow_with_its_depth(client_anon, django_assert_nu
 
 def test_thread_of_unknown_claim_is_404(client_anon):
     assert client_anon.get("/api/claims/987654/thread/").status_code == 404
+
+
+def test_a_thread_larger_than_its_limit_is_cut_and_says_so():
+    hub = make_claim()
+    for _ in range(5):
+        make_link(make_claim(), hub, "denies")
+    thread = selectors.claim_thread(hub, max_claims=3)
+    assert len(thread.claims) == 3
+    assert thread.truncated is True
+    assert all(link.from_claim_id in {c.pk for c in thread.claims} for link in thread.links)
+    assert selectors.claim_thread(hub, max_claims=6).truncated is False

@@ -38,6 +38,12 @@ class ModelAdmin(AdminFieldsMixin, SimpleHistoryAdmin):
 
     form = VersionedForm
 
+    def save_model(self, request, obj, form, change):
+        # An unchanged form saves nothing: no empty revision, and other editors' open pages stay current.
+        if change and not form.has_changed():
+            return
+        super().save_model(request, obj, form, change)
+
     def history_view(self, request, object_id, extra_context=None):
         if not is_id(object_id):
             raise Http404

@@ -9,14 +9,19 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from claims.models import ClaimTopic
+
 
 def describe_protected(exc: ProtectedError | RestrictedError) -> str:
     """'still referenced by 2 claims (#4, #7)': what blocks a delete, for people to act on."""
-    by_model: dict[str, list] = {}
+    by_model: dict[type, set] = {}
     for obj in exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects:
-        by_model.setdefault(obj._meta.verbose_name_plural, []).append(obj.pk)
+        if isinstance(obj, ClaimTopic):
+            obj = obj.claim  # a topic is held by the claims that carry it, not by the rows linking them
+        by_model.setdefault(type(obj), set()).add(obj.pk)
     parts = []
-    for name, pks in sorted(by_model.items()):
+    for model, pks in sorted(by_model.items(), key=lambda item: item[0].__name__):
+        name = model._meta.verbose_name if len(pks) == 1 else model._meta.verbose_name_plural
         shown = ", ".join(f"#{pk}" for pk in sorted(pks)[:10])
         more = f" and {len(pks) - 10} more" if len(pks) > 10 else ""
         parts.append(f"{len(pks)} {name} ({shown}{more})")

@@ -8,6 +8,7 @@ import django_filters as filters
 from django import forms
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
+from rest_framework import filters as drf_filters
 
 from claims import selectors
 from claims.models import (
@@ -26,6 +27,23 @@ from claims.models import (
 )
 
 BOOLEAN_CHOICES = [("true", "true"), ("false", "false")]
+
+
+class OrderingFilter(drf_filters.OrderingFilter):
+    """DRF's `ordering` parameter, documented with the values each endpoint accepts."""
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        fields = [name for name, _ in self.get_valid_fields(view.get_queryset(), view, {"request": None})]
+        for parameter in parameters:
+            if parameter["name"] == self.ordering_param:
+                parameter["schema"]["enum"] = [order for name in fields for order in (name, f"-{name}")]
+        return parameters
+
+
+def with_aliases_text(queryset):
+    """The JSON list of aliases as text, for a substring search over all of them."""
+    return queryset.annotate(aliases_text=Cast("aliases", TextField()))
 
 
 class IdFilter(filters.NumberFilter):
@@ -101,7 +119,7 @@ class SourceFilterSet(filters.FilterSet):
         fields = []
 
     def filter_q(self, queryset, name, value):
-        return queryset.annotate(aliases_text=Cast("aliases", TextField())).filter(
+        return with_aliases_text(queryset).filter(
             Q(name__icontains=value)
             | Q(aliases_text__icontains=value)
             | Q(slug__icontains=value)
@@ -125,14 +143,16 @@ class ArticleFilterSet(filters.FilterSet):
 
 class TopicFilterSet(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=TopicKind.choices)
-    q = filters.CharFilter(method="filter_q", help_text="Words to find in the name or slug.")
+    q = filters.CharFilter(method="filter_q", help_text="Words to find in the name, aliases or slug.")
 
     class Meta:
         model = Topic
         fields = []
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(slug__icontains=value))
+        return with_aliases_text(queryset).filter(
+            Q(name__icontains=value) | Q(aliases_text__icontains=value) | Q(slug__icontains=value)
+        )
 
 
 class ClaimLinkFilterSet(filters.FilterSet):

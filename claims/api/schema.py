@@ -26,18 +26,21 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
-class ValidationErrorSerializer(serializers.Serializer):
-    """Input refused: one list of messages per field at fault, named by the field."""
-
-    non_field_errors = serializers.ListField(
-        child=serializers.CharField(),
-        required=False,
-        help_text="Errors about several fields together.",
-    )
+VALIDATION_ERROR = {
+    "type": "object",
+    "description": "Input refused. Each field at fault is a key with its messages (a list of strings, or, "
+    "for a list field, messages per item); errors about several fields together are under "
+    "`non_field_errors`; a body that is not valid JSON gets `detail`.",
+    "properties": {
+        "detail": {"type": "string"},
+        "non_field_errors": {"type": "array", "items": {"type": "string"}},
+    },
+    "additionalProperties": {"description": "Messages about the field of that name."},
+}
 
 
 ERRORS = {
-    "400": OpenApiResponse(ValidationErrorSerializer, "Bad input: the fields at fault and why."),
+    "400": OpenApiResponse(VALIDATION_ERROR, "Bad input: the fields at fault and why."),
     "401": OpenApiResponse(ErrorSerializer, "No valid credentials were given."),
     "403": OpenApiResponse(ErrorSerializer, "The user may not do this."),
     "404": OpenApiResponse(ErrorSerializer, "No such object (or page)."),

@@ -7,6 +7,7 @@ shaped in `claims.selectors` to fetch exactly what they render.
 
 import copy
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, serializers
 
@@ -24,12 +25,31 @@ from claims.models import (
 )
 
 
-class ModelRulesMixin:
-    """Runs the model's own rules (`clean()` and database constraints) on API input.
+class RecordSerializerMixin:
+    """What every record serializer does beyond DRF's ModelSerializer.
 
-    The admin runs them through its forms; running them here too means one set of
-    rules, whatever the entry point, and a 400 instead of an IntegrityError.
+    It runs the model's own rules (`clean()` and database constraints) on API
+    input: the admin runs them through its forms, so there is one set of rules
+    whatever the entry point, and a 400 instead of an IntegrityError. And it does
+    not save an update that changes nothing, which would otherwise record an
+    empty revision and make every other client's ETag stale.
     """
+
+    def update(self, instance, validated_data):
+        if not self._changes_anything(instance, validated_data):
+            return instance
+        return super().update(instance, validated_data)
+
+    @staticmethod
+    def _changes_anything(instance, validated_data) -> bool:
+        many_to_many = {field.name for field in instance._meta.many_to_many}
+        for name, value in validated_data.items():
+            if name in many_to_many:
+                if {obj.pk for obj in value} != set(getattr(instance, name).values_list("pk", flat=True)):
+                    return True
+            elif getattr(instance, name) != value:
+                return True
+        return False
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -49,6 +69,12 @@ class ModelRulesMixin:
 
 
 # Brief forms, nested in other objects' representations.
+
+
+class UserBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = get_user_model()
+        fields = ["id", "username"]
 
 
 class SourceRefSerializer(serializers.ModelSerializer):
@@ -90,7 +116,7 @@ class ClaimBriefSerializer(serializers.ModelSerializer):
 
 
 class ReviewBriefSerializer(serializers.ModelSerializer):
-    reviewer = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    reviewer = UserBriefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Review
@@ -120,7 +146,7 @@ class LinkInSerializer(serializers.ModelSerializer):
 # Full forms, one per endpoint.
 
 
-class SourceSerializer(ModelRulesMixin, serializers.ModelSerializer):
+class SourceSerializer(RecordSerializerMixin, serializers.ModelSerializer):
     """Who makes claims. `affiliation` is written as a source id and read as a brief source."""
 
     affiliation = NestedPrimaryKeyRelatedField(
@@ -155,7 +181,7 @@ class SourceSerializer(ModelRulesMixin, serializers.ModelSerializer):
         ]
 
 
-class ArticleSerializer(ModelRulesMixin, serializers.ModelSerializer):
+class ArticleSerializer(RecordSerializerMixin, serializers.ModelSerializer):
     """Where claims were reported. `url` is unique when given."""
 
     publisher = NestedPrimaryKeyRelatedField(
@@ -179,7 +205,7 @@ class ArticleSerializer(ModelRulesMixin, serializers.ModelSerializer):
         ]
 
 
-class TopicSerializer(ModelRulesMixin, serializers.ModelSerializer):
+class TopicSerializer(RecordSerializerMixin, serializers.ModelSerializer):
     """What claims are about."""
 
     aliases = serializers.ListField(
@@ -195,7 +221,7 @@ class TopicSerializer(ModelRulesMixin, serializers.ModelSerializer):
         fields = ["id", "slug", "name", "kind", "aliases", "claim_count", "version"]
 
 
-class ClaimSerializer(ModelRulesMixin, serializers.ModelSerializer):
+class ClaimSerializer(RecordSerializerMixin, serializers.ModelSerializer):
     """A sourced claim with its attribution, topics, reviews and links in both directions.
 
     Related objects are written as ids and read as brief nested objects.
@@ -225,7 +251,7 @@ class ClaimSerializer(ModelRulesMixin, serializers.ModelSerializer):
     links_out = LinkOutSerializer(many=True, read_only=True, help_text="Links from this claim to others.")
     links_in = LinkInSerializer(many=True, read_only=True, help_text="Links from other claims to this one.")
     denial_count = serializers.IntegerField(read_only=True, help_text="Claims that deny this one.")
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    created_by = UserBriefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Claim
@@ -266,7 +292,7 @@ class ClaimSerializer(ModelRulesMixin, serializers.ModelSerializer):
         return value
 
 
-class ClaimLinkSerializer(ModelRulesMixin, serializers.ModelSerializer):
+class ClaimLinkSerializer(RecordSerializerMixin, serializers.ModelSerializer):
     """`from_claim` <relation> `to_claim`, e.g. a denial. No self-links, one link per
     (from, to, relation), and `retracts` only between claims of one source.
     """
@@ -277,20 +303,15 @@ class ClaimLinkSerializer(ModelRulesMixin, serializers.ModelSerializer):
     class Meta:
         model = ClaimLink
         fields = ["id", "from_claim", "to_claim", "relation", "note", "version"]
-        # The (from, to, relation) rule is checked by ModelRulesMixin with the model's own message.
+        # The (from, to, relation) rule is checked by RecordSerializerMixin with the model's own message.
         validators = []
 
 
-class ReviewSerializer(ModelRulesMixin, serializers.ModelSerializer):
+class ReviewSerializer(RecordSerializerMixin, serializers.ModelSerializer):
     """An editor's verdict on a claim; `reviewer` is the user who saved it."""
 
     claim = NestedPrimaryKeyRelatedField(ClaimBriefSerializer, queryset=Claim.objects.select_related("source"))
-    reviewer = serializers.SlugRelatedField(
-        slug_field="username",
-        read_only=True,
-        allow_null=True,
-        help_text="Set to the user who saves the review.",
-    )
+    reviewer = UserBriefSerializer(read_only=True, allow_null=True, help_text="The user who saved the review.")
 
     class Meta:
         model = Review
@@ -350,7 +371,7 @@ class HistoryEntrySerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="The revision's id.")
     type = serializers.ChoiceField(choices=["created", "changed", "deleted"])
     at = serializers.DateTimeField()
-    user = serializers.CharField(allow_null=True, help_text="Username; null for changes made outside a request.")
+    user = UserBriefSerializer(allow_null=True, help_text="Who made the change; null outside a request (commands).")
     reason = serializers.CharField(allow_null=True)
     changes = HistoryChangeSerializer(many=True)
 

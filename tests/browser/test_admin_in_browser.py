@@ -84,11 +84,18 @@ def test_an_editor_records_a_denial_from_the_claim_form(live_server, browser, ou
     expect(thread.locator(f"a[href='/admin/claims/claim/{report.pk}/change/']").first).to_be_visible()
     page.screenshot(path=output_dir / "claim-change-page.png", full_page=True)
 
-    # The history shows the creation, by this editor.
-    page.goto(f"{live_server.url}/admin/claims/claim/{claim.pk}/history/")
+    # A later change, then the history: the creation and the change, by this editor, with the difference.
+    page.select_option("#id_status", "disputed")
+    page.click("input[name=_continue]")
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    page.click("a.historylink")
     history = page.locator("#change-history")
-    expect(history).to_contain_text("editor")
-    expect(history).to_contain_text("Created")
+    expect(history.locator("tbody tr")).to_have_count(2)
+    expect(history.locator("tbody tr").first).to_contain_text("Changed")
+    expect(history.locator("tbody tr").first).to_contain_text("editor")
+    expect(history.locator("tbody tr").first).to_contain_text("Status:")
+    expect(history.locator("tbody tr").first).to_contain_text("unverified → disputed")
+    expect(history.locator("tbody tr").last).to_contain_text("Created")
 
 
 def test_of_two_editors_saving_one_claim_the_second_is_refused(live_server, browser, output_dir):

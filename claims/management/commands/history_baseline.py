@@ -3,13 +3,13 @@ from django.db import transaction
 
 from claims.history import record_revision, tracked_models
 
-REASON = "Baseline: the record as it stood when history began (e.g. loaded with loaddata)"
+REASON = "Baseline: the record as it stood when history began"
 
 
 class Command(BaseCommand):
     help = (
-        "Record a first revision for every record that has none. loaddata writes rows raw, without "
-        "revisions; run this after it so that later changes show as differences from that state."
+        "Record a first revision for every record that has none: records written before history was "
+        "kept or by raw SQL (a restored dump), so later changes show as differences from that state."
     )
 
     @transaction.atomic

@@ -9,8 +9,8 @@ FIXTURE = "albu_kamal_2017"
 
 class Command(BaseCommand):
     help = (
-        f"Load the demo record ({FIXTURE}) into an empty database, with a baseline revision for each "
-        "record. A database that already has claims is left as it is, so a restart keeps your edits."
+        f"Load the demo record ({FIXTURE}) into an empty database (each record gets a first revision). "
+        "A database that already has claims is left as it is, so a restart keeps your edits."
     )
 
     @transaction.atomic
@@ -19,4 +19,3 @@ class Command(BaseCommand):
             self.stdout.write("Claims already present: demo data not loaded again.")
             return
         call_command("loaddata", FIXTURE, verbosity=options["verbosity"])
-        call_command("history_baseline", verbosity=options["verbosity"])

@@ -4,6 +4,7 @@ import datetime
 import itertools
 
 from django.contrib.auth.models import Group, User
+from django.test import Client
 
 from claims.models import Article, Claim, ClaimLink, Review, Source, Topic
 
@@ -46,6 +47,18 @@ def make_link(from_claim, to_claim, relation="denies", **fields) -> ClaimLink:
 
 def make_review(claim, rating="unproven", **fields) -> Review:
     return Review.objects.create(claim=claim, rating=rating, **fields)
+
+
+def logged_in(user) -> Client:
+    """A browser-like client (session login) for the admin, as `user`."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def admin_client(*groups, **flags) -> Client:
+    """A logged-in admin client for a new staff user in `groups` (or e.g. is_superuser=True)."""
+    return logged_in(make_user(groups=groups, is_staff=True, **flags))
 
 
 def make_user(username=None, groups=(), **fields) -> User:

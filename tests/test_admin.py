@@ -4,13 +4,21 @@ import datetime
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from claims.diagram import format_claim_date
 from claims.models import Claim, ClaimLink, Source
-from tests.factories import make_article, make_claim, make_link, make_review, make_source, make_topic, make_user
+from tests.factories import (
+    logged_in,
+    make_article,
+    make_claim,
+    make_link,
+    make_review,
+    make_source,
+    make_topic,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -36,16 +44,12 @@ def record():
 
 @pytest.fixture
 def admin_client_super():
-    client = Client()
-    client.force_login(make_user("root", is_superuser=True, is_staff=True))
-    return client
+    return logged_in(make_user("root", is_superuser=True, is_staff=True))
 
 
 @pytest.fixture
 def admin_client_editor():
-    client = Client()
-    client.force_login(make_user("ed", groups=["editors"], is_staff=True))
-    return client
+    return logged_in(make_user("ed", groups=["editors"], is_staff=True))
 
 
 @pytest.mark.parametrize("model", MODELS)

@@ -4,14 +4,13 @@ import threading
 
 import pytest
 from django.db import connection, transaction
-from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from claims.api import base
 from claims.models import Claim, Source
 from claims.versioning import VersionConflict
-from tests.factories import claim_form_data, make_claim, make_link, make_source, make_user
+from tests.factories import claim_form_data, logged_in, make_claim, make_link, make_source, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -130,16 +129,10 @@ def test_two_racing_updates_with_the_same_if_match_give_one_success_and_one_412(
 # The admin
 
 
-def admin_client(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def test_the_second_of_two_editors_saving_one_claim_is_refused_and_keeps_their_input():
     claim = make_claim(text="Original")
-    first = admin_client(make_user("first", groups=["editors"], is_staff=True))
-    second = admin_client(make_user("second", groups=["editors"], is_staff=True))
+    first = logged_in(make_user("first", groups=["editors"], is_staff=True))
+    second = logged_in(make_user("second", groups=["editors"], is_staff=True))
     url = reverse("admin:claims_claim_change", args=[claim.pk])
     opened_by_both = claim_form_data(claim)  # both opened the page at version 1
 
@@ -158,7 +151,7 @@ def test_the_second_of_two_editors_saving_one_claim_is_refused_and_keeps_their_i
 def test_a_stale_inline_link_is_refused_too():
     report, denial = make_claim(), make_claim()
     link = make_link(denial, report, "denies", note="original")
-    editor = admin_client(make_user("ed", groups=["editors"], is_staff=True))
+    editor = logged_in(make_user("ed", groups=["editors"], is_staff=True))
     link_opened_at = link.version
     ClaimLink = type(link)
     fresh = ClaimLink.objects.get(pk=link.pk)

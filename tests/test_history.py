@@ -4,13 +4,12 @@ import re
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from claims.models import Claim, ClaimLink, Source
-from tests.factories import claim_form_data, make_claim, make_source, make_topic, make_user
+from tests.factories import admin_client, claim_form_data, logged_in, make_claim, make_source, make_topic, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -112,8 +111,7 @@ def test_history_query_count_is_fixed(client_editor, client_anon, django_assert_
 
 def test_admin_form_saves_and_bulk_actions_are_recorded_with_their_author():
     editor = make_user("ed", groups=["editors"], is_staff=True)
-    client = Client()
-    client.force_login(editor)
+    client = logged_in(editor)
     claims = [make_claim(), make_claim()]
 
     response = client.post(
@@ -133,8 +131,7 @@ def test_admin_form_saves_and_bulk_actions_are_recorded_with_their_author():
 
 def test_admin_history_page_shows_the_differences():
     root = make_user("root", is_superuser=True, is_staff=True)
-    client = Client()
-    client.force_login(root)
+    client = logged_in(root)
     claim = make_claim(text="Before")
     client.post(reverse("admin:claims_claim_change", args=[claim.pk]), claim_form_data(claim, text="After"))
     page = client.get(reverse("admin:claims_claim_history", args=[claim.pk])).content.decode()
@@ -213,8 +210,7 @@ def test_an_update_that_changes_nothing_records_nothing_and_keeps_the_etag(clien
 def test_an_unchanged_admin_save_records_nothing():
     claim = make_claim()
     revisions = claim.history.count()
-    client = Client()
-    client.force_login(make_user("root", is_superuser=True, is_staff=True))
+    client = admin_client(is_superuser=True)
     response = client.post(reverse("admin:claims_claim_change", args=[claim.pk]), claim_form_data(claim))
     assert response.status_code == 302
     claim.refresh_from_db()
@@ -231,8 +227,7 @@ def test_a_change_made_with_a_token_is_signed_by_the_tokens_user(editor, client_
 
 def test_a_delete_in_the_admin_is_recorded_with_its_author(client_anon):
     senior = make_user("senior", groups=["senior editors"], is_staff=True)
-    client = Client()
-    client.force_login(senior)
+    client = logged_in(senior)
     source = make_source()
     response = client.post(reverse("admin:claims_source_delete", args=[source.pk]), {"post": "yes"})
     assert response.status_code == 302

@@ -4,20 +4,13 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import ProtectedError
-from django.test import Client
 from django.urls import reverse
 
 from claims.api import base
 from claims.models import Claim, ClaimLink, Source
-from tests.factories import claim_form_data, make_claim, make_link, make_source, make_topic, make_user
+from tests.factories import admin_client, claim_form_data, make_claim, make_link, make_source, make_topic, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-def admin_client(*groups, **flags):
-    client = Client()
-    client.force_login(make_user(groups=groups, is_staff=True, **flags))
-    return client
 
 
 # History is read-only in the admin

@@ -10,7 +10,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from claims.models import Claim, Source
-from tests.factories import claim_form_data, make_claim, make_source, make_user
+from tests.factories import admin_client, claim_form_data, make_claim, make_source, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -68,12 +68,6 @@ def test_the_senior_editors_group_has_delete_and_verdict_permissions():
 
 
 # Admin
-
-
-def admin_client(*groups, **flags):
-    client = Client()
-    client.force_login(make_user(groups=groups, is_staff=True, **flags))
-    return client
 
 
 def test_the_admin_refuses_a_verdict_from_an_editor():

@@ -219,3 +219,10 @@ def test_claim_dates_are_shown_as_precisely_as_recorded():
     assert format_claim_date(day, "day") == "8 Nov 2017"
     assert format_claim_date(day, "month") == "Nov 2017"
     assert format_claim_date(day, "year") == "2017"
+
+
+def test_claims_list_shows_dates_as_precisely_as_recorded(admin_client_super):
+    make_claim(claimed_on=datetime.date(2017, 10, 1), claimed_on_precision="month")
+    page = admin_client_super.get(reverse("admin:claims_claim_changelist")).content.decode()
+    assert "Oct 2017" in page
+    assert "Oct. 1, 2017" not in page

@@ -98,7 +98,7 @@ class ReviewInline(VersionedInline, admin.StackedInline):
 class ClaimAdmin(ModelAdmin):
     form = ClaimAdminForm
     change_form_template = "admin/claims/claim/change_form.html"
-    list_display = ["id", "short_text", "status", "source", "via", "claimed_on", "article", "denial_count"]
+    list_display = ["id", "short_text", "status", "source", "via", "claimed", "article_short", "denial_count"]
     list_display_links = ["id", "short_text"]
     list_filter = [
         "status",
@@ -109,7 +109,7 @@ class ClaimAdmin(ModelAdmin):
         "claimed_on_precision",
         "language",
     ]
-    list_select_related = ["source", "via", "article"]
+    list_select_related = ["source", "via", "article__publisher"]
     search_fields = ["text", "quote", "source__name", "article__title"]
     date_hierarchy = "claimed_on"
     autocomplete_fields = ["source", "speaker", "via", "article", "topics"]
@@ -121,6 +121,10 @@ class ClaimAdmin(ModelAdmin):
         ("Record", {"fields": ["created_by", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     inlines = [LinkOutInline, LinkInInline, ReviewInline]
+
+    class Media:
+        css = {"all": ["claims/admin.css"]}
+
     actions = ["mark_disputed", "mark_unverified", "mark_retracted", "mark_confirmed", "mark_refuted"]
 
     def get_queryset(self, request):
@@ -181,6 +185,19 @@ class ClaimAdmin(ModelAdmin):
     @admin.display(description="claim", ordering="text")
     def short_text(self, obj):
         return obj.text if len(obj.text) <= 90 else obj.text[:87] + "..."
+
+    @admin.display(description="claimed on", ordering="claimed_on")
+    def claimed(self, obj):
+        return format_claim_date(obj.claimed_on, obj.claimed_on_precision)  # "Oct 2017", not "Oct. 1, 2017"
+
+    @admin.display(description="article", ordering="article__published_on")
+    def article_short(self, obj):
+        # The publisher and date tell articles apart in a list; full titles would crowd out the claims.
+        if obj.article is None:
+            return "-"
+        title = obj.article.title if len(obj.article.title) <= 40 else obj.article.title[:37] + "..."
+        where = ", ".join(str(part) for part in (obj.article.publisher, obj.article.published_on) if part)
+        return f"{title} ({where})" if where else title
 
     @admin.display(description="denials", ordering="denial_count")
     def denial_count(self, obj):

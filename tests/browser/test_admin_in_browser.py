@@ -45,8 +45,8 @@ def test_an_editor_records_a_denial_from_the_claim_form(live_server, browser, ou
     popup.locator("#id_name").press_sequentially("Popular Mobilisation Forces")
     expect(popup.locator("#id_slug")).to_have_value("popular-mobilisation-forces")  # filled in from the name
     popup.select_option("#id_kind", "armed_group")
-    popup.click("input[name=_save]")
-    popup.wait_for_event("close")
+    with popup.expect_event("close"):  # set up before the click: the popup may close at once
+        popup.click("input[name=_save]")
     expect(page.locator("#id_source option:checked")).to_have_text("Popular Mobilisation Forces")
 
     # A new article, the same way.
@@ -55,8 +55,8 @@ def test_an_editor_records_a_denial_from_the_claim_form(live_server, browser, ou
     popup = popup_info.value
     popup.fill("#id_title", "Syria's army and allies begin assault on Albu Kamal")
     popup.fill("#id_published_on", "2017-11-08")
-    popup.click("input[name=_save]")
-    popup.wait_for_event("close")
+    with popup.expect_event("close"):  # set up before the click: the popup may close at once
+        popup.click("input[name=_save]")
 
     page.fill("#id_text", "The PMF has not crossed the Syrian border")
     page.fill("#id_quote", "We have no orders to cross the borders.")

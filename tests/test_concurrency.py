@@ -177,3 +177,37 @@ def test_a_stale_inline_link_is_refused_too():
     assert "was changed" in response.content.decode()
     link.refresh_from_db()
     assert link.note == "changed on the link's own page"
+
+
+def test_an_admin_save_that_loses_the_race_after_its_check_shows_the_conflict(monkeypatch):
+    # Without row locks (SQLite), another save can land between the form's version check and our UPDATE.
+    # Simulated here: the other save is already in, and the form's check misses it the first time.
+    # The UPDATE's own check catches it; the page comes back with the message and the editor's input.
+    from claims.admin.forms import VersionedForm
+
+    claim = make_claim(text="Original")
+    opened_at = claim_form_data(claim, text="My late edit")
+    other = Claim.objects.get(pk=claim.pk)
+    other.text = "Saved by someone else"
+    other.save()
+    real_clean = VersionedForm.clean
+    calls = []
+
+    def check_misses_it_once(self):
+        calls.append(self)
+        if len(calls) == 1:
+            cleaned = super(VersionedForm, self).clean()
+            self.instance.version = cleaned["loaded_version"]
+            return cleaned
+        return real_clean(self)
+
+    monkeypatch.setattr(VersionedForm, "clean", check_misses_it_once)
+    client = logged_in(make_user("late", groups=["editors"], is_staff=True))
+    response = client.post(reverse("admin:claims_claim_change", args=[claim.pk]), opened_at)
+
+    assert len(calls) == 2  # validated again after the UPDATE refused the stale version
+    assert response.status_code == 200
+    assert "after you opened it" in response.content.decode()
+    assert "My late edit" in response.content.decode()
+    claim.refresh_from_db()
+    assert claim.text == "Saved by someone else"

@@ -79,16 +79,18 @@ def claim_list() -> QuerySet:
     )
 
 
+def _exists(queryset: QuerySet, yes: bool) -> Q:
+    return Q(Exists(queryset)) if yes else ~Q(Exists(queryset))
+
+
 def claims_with_denial(has_denial: bool = True) -> Q:
     """Condition: the claim is (or is not) denied by some other claim."""
-    exists = Exists(denials_of(OuterRef("pk")))
-    return Q(exists) if has_denial else ~Q(exists)
+    return _exists(denials_of(OuterRef("pk")), has_denial)
 
 
 def claims_with_review(has_review: bool = True) -> Q:
     """Condition: the claim has (or has not) been reviewed."""
-    exists = Exists(Review.objects.filter(claim=OuterRef("pk")))
-    return Q(exists) if has_review else ~Q(exists)
+    return _exists(Review.objects.filter(claim=OuterRef("pk")), has_review)
 
 
 def claims_denied_by(source_slug: str) -> Q:

@@ -8,6 +8,7 @@ from rest_framework.exceptions import APIException, NotFound
 
 from claims import history
 from claims.api.serializers import HistoryEntrySerializer, HistoryPageSerializer
+from claims.models import is_id
 from claims.versioning import VersionConflict
 
 
@@ -23,8 +24,9 @@ class EditConflict(APIException):
     default_code = "edit_conflict"
 
 
-def etag_for(instance) -> str:
-    return f'"{instance.version}"'
+def etag(version: int) -> str:
+    """The strong entity tag of a record at `version`."""
+    return f'"{version}"'
 
 
 def if_match_tags(request) -> list[str] | None:
@@ -41,9 +43,9 @@ def check_if_match(request, instance) -> bool:
     if tags is None:
         return False
     # Weak tags (W/"...") never match under If-Match's strong comparison (RFC 9110 13.1.1).
-    if "*" not in tags and etag_for(instance) not in tags:
+    if "*" not in tags and etag(instance.version) not in tags:
         raise PreconditionFailed(
-            f"If-Match {', '.join(tags)} does not match the current version {etag_for(instance)}: "
+            f"If-Match {', '.join(tags)} does not match the current version {etag(instance.version)}: "
             "the record has changed since you read it. Fetch it again and reapply your change."
         )
     return True
@@ -86,7 +88,7 @@ class RecordViewSet(viewsets.ModelViewSet):
         if self.action in ("retrieve", "create", "update", "partial_update") and response.status_code in (200, 201):
             data = response.data or {}
             if "version" in data:
-                response["ETag"] = f'"{data["version"]}"'
+                response["ETag"] = etag(data["version"])
         return response
 
     def _reload(self, serializer):
@@ -111,11 +113,10 @@ class RecordViewSet(viewsets.ModelViewSet):
 
         Kept after the record is deleted, so a deletion can be traced too.
         """
+        if not is_id(pk):
+            raise NotFound()
         model = self.get_queryset().model
-        try:
-            records_qs = history.history_queryset(model, int(pk))
-        except (TypeError, ValueError, OverflowError) as exc:
-            raise NotFound() from exc
+        records_qs = history.history_queryset(model, int(pk))
         page = self.paginate_queryset(records_qs)
         if not page:
             raise NotFound()

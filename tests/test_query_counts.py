@@ -79,3 +79,11 @@ def test_page_size_is_capped_at_100(client_anon):
     assert response.status_code == 200
     assert response.json()["count"] == 105
     assert len(response.json()["results"]) == 100
+
+
+@pytest.mark.parametrize("page_size", [1, 50])
+def test_search_runs_as_many_queries_as_the_plain_list(record, client_anon, django_assert_num_queries, page_size):
+    with django_assert_num_queries(6):
+        response = client_anon.get("/api/claims/", {"q": "claim number", "page_size": page_size})
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == page_size

@@ -10,7 +10,7 @@ from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 from rest_framework import filters as drf_filters
 
-from claims import selectors
+from claims import search, selectors
 from claims.models import (
     MAX_ID,
     Article,
@@ -89,7 +89,12 @@ class ClaimFilterSet(filters.FilterSet):
     )
     q = filters.CharFilter(
         method="filter_q",
-        help_text="Words to find in the text, the quote or the source's name.",
+        help_text=(
+            "Full-text search over the text, quote, the names and aliases of the source, speaker, outlet "
+            'and topics, and the article\'s title. `"a phrase"`, `-excluded`, `prefix*` and `OR` work as in '
+            "search engines; case and accents are ignored and English words match their other forms. "
+            "Results come best match first (text above quote above names and title) unless `ordering` is given."
+        ),
     )
 
     class Meta:
@@ -103,7 +108,7 @@ class ClaimFilterSet(filters.FilterSet):
         return queryset.filter(selectors.claims_denied_by(value))
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(Q(text__icontains=value) | Q(quote__icontains=value) | Q(source__name__icontains=value))
+        return search.search_claims(queryset, value)
 
 
 class SourceFilterSet(filters.FilterSet):

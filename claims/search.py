@@ -1,0 +1,234 @@
+"""Finding claims: ranked full-text search and similar-claim detection.
+
+On PostgreSQL, search runs against the stored, GIN-indexed `search_vector`
+that database triggers keep current (migration 0004), and similarity uses
+pg_trgm. On SQLite, the same query language matches substrings and ranks by
+where they were found. See docs/search.md for the reasons.
+
+The query language is the one users know from search engines:
+    militia border        both words
+    "crossed into Syria"  the phrase
+    -denied               not this word
+    milit*                words starting with this
+    Daesh OR ISIS         either
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
+
+from claims.models import Claim, ClaimTopic
+
+SEARCH_CONFIG = "factcheck"  # the text search configuration made by migration 0004
+
+# A term: optional '-', then a "quoted phrase" (closing quote optional) or a run of non-space characters.
+_TERM = re.compile(r'(-?)(?:"([^"]*)"?|(\S+))')
+
+
+@dataclass(frozen=True)
+class Term:
+    """One term of a query: a word or phrase, possibly negated or a prefix."""
+
+    text: str
+    negated: bool = False
+    prefix: bool = False
+    phrase: bool = False
+
+
+OR = "OR"
+
+
+def parse_query(query: str) -> list[Term | str]:
+    """Terms and OR markers, in order. Words that carry no letter or digit are dropped."""
+    items: list[Term | str] = []
+    for match in _TERM.finditer(query):
+        negated, phrase, word = bool(match.group(1)), match.group(2), match.group(3)
+        if word == OR and not negated:
+            if items and items[-1] != OR:
+                items.append(OR)
+            continue
+        text = (phrase if phrase is not None else word).strip()
+        prefix = phrase is None and text.endswith("*")
+        text = text.rstrip("*") if phrase is None else text
+        if not any(ch.isalnum() for ch in text):
+            continue
+        items.append(Term(text=text, negated=negated, prefix=prefix, phrase=phrase is not None))
+    while items and items[-1] == OR:
+        items.pop()
+    return items
+
+
+def _tsquery_lexeme(term: Term) -> str:
+    # Quoted, so that to_tsquery treats operators in the text as text; several words become a phrase.
+    quoted = "'" + term.text.replace("\\", "\\\\").replace("'", "''") + "'"
+    return ("!" if term.negated else "") + quoted + (":*" if term.prefix else "")
+
+
+def tsquery_text(items: list[Term | str]) -> str:
+    """The query in to_tsquery's syntax; the configuration then folds case and accents and stems."""
+    parts: list[str] = []
+    for item in items:
+        if item == OR:
+            parts.append("|")
+        else:
+            if parts and parts[-1] != "|":
+                parts.append("&")
+            parts.append(_tsquery_lexeme(item))
+    return " ".join(parts)
+
+
+def search_claims(queryset: QuerySet, query: str, *, rank: bool = True) -> QuerySet:
+    """Claims of `queryset` matching `query`, best first when `rank` is set.
+
+    Ranking weighs a match in the claim's text above one in its quote, above
+    one in the names of its source, speaker, outlet and topics (and their
+    aliases), above one in the article's title. Ties go to the newest claim.
+    """
+    items = parse_query(query)
+    if not any(isinstance(item, Term) for item in items):
+        return queryset
+    if connection.vendor == "postgresql":
+        return _search_postgresql(queryset, items, rank)
+    return _search_substrings(queryset, items, rank)
+
+
+def _search_postgresql(queryset, items, rank):
+    column = f"{Claim._meta.db_table}.search_vector"
+    query = tsquery_text(items)
+    matches = RawSQL(f"{column} @@ to_tsquery(%s, %s)", [SEARCH_CONFIG, query], output_field=BooleanField())
+    queryset = queryset.filter(matches)
+    if not rank:
+        return queryset
+    score = RawSQL(f"ts_rank({column}, to_tsquery(%s, %s))", [SEARCH_CONFIG, query], output_field=FloatField())
+    return queryset.annotate(search_rank=score).order_by("-search_rank", "-claimed_on", "-id")
+
+
+def _found_anywhere(text: str) -> Q:
+    """The claim's text, quote, the names and aliases of its source, speaker and outlet,
+    its topics' names and aliases, or its article's title contain `text`."""
+    topics = ClaimTopic.objects.filter(claim=OuterRef("pk")).annotate(topic_aliases=Cast("topic__aliases", TextField()))
+    condition = (
+        Q(text__icontains=text)
+        | Q(quote__icontains=text)
+        | Q(article__title__icontains=text)
+        | Exists(topics.filter(Q(topic__name__icontains=text) | Q(topic_aliases__icontains=text)))
+    )
+    for role in ("source", "speaker", "via"):
+        condition |= Q(**{f"{role}__name__icontains": text}) | Q(**{f"_{role}_aliases__icontains": text})
+    return condition
+
+
+def _search_substrings(queryset, items, rank):
+    queryset = queryset.annotate(
+        **{f"_{role}_aliases": Cast(f"{role}__aliases", TextField()) for role in ("source", "speaker", "via")}
+    )
+    # Terms joined by AND form groups; OR separates the groups.
+    groups: list[list[Term]] = [[]]
+    for item in items:
+        if item == OR:
+            groups.append([])
+        else:
+            groups[-1].append(item)
+    # Each term's match as a true/false column: negating the bare condition would drop claims
+    # where it is NULL (no speaker, no outlet) instead of keeping them.
+    condition = Q()
+    for g, group in enumerate(groups):
+        both = Q()
+        for t, term in enumerate(group):
+            name = f"_found_{g}_{t}"
+            queryset = queryset.annotate(
+                **{name: Case(When(_found_anywhere(term.text), then=True), default=False, output_field=BooleanField())}
+            )
+            both &= Q(**{name: not term.negated})
+        condition |= both
+    queryset = queryset.filter(condition)
+    if not rank:
+        return queryset
+    wanted = [term.text for group in groups for term in group if not term.negated]
+    score = Value(0, output_field=IntegerField())
+    for text in wanted:
+        score = score + Case(
+            When(text__icontains=text, then=Value(4)),
+            When(quote__icontains=text, then=Value(2)),
+            default=Value(1),
+        )
+    return queryset.annotate(search_rank=score).order_by("-search_rank", "-claimed_on", "-id")
+
+
+# Similar claims ---------------------------------------------------------------------------------
+
+SIMILAR_LIMIT = 10
+# pg_trgm's default for its similarity operator: below it, texts share too little to be worth showing.
+SIMILARITY_THRESHOLD = 0.3
+
+
+def similar_claims(text: str, *, exclude: int | None = None, limit: int = SIMILAR_LIMIT) -> list[Claim]:
+    """The existing claims whose text is most like `text`, most similar first.
+
+    Each claim carries its `similarity` (0 to 1, trigram similarity as pg_trgm
+    computes it). On PostgreSQL the trigram index finds the candidates; on
+    SQLite the claims sharing a word with `text` are compared in Python.
+    """
+    text = text.strip()
+    if not text:
+        return []
+    base = Claim.objects.select_related("source")
+    if exclude is not None:
+        base = base.exclude(pk=exclude)
+    if connection.vendor == "postgresql":
+        table = Claim._meta.db_table
+        # The % operator (not a similarity() comparison) is what lets the trigram index find candidates.
+        similar = RawSQL(f"{table}.text %% %s", [text], output_field=BooleanField())
+        score = RawSQL(f"similarity({table}.text, %s)", [text], output_field=FloatField())
+        return list(base.filter(similar).annotate(similarity=score).order_by("-similarity", "-id")[:limit])
+    return _similar_in_python(base, text, limit)
+
+
+def _similar_in_python(base, text, limit):
+    words = sorted({w for w in re.findall(r"\w+", text.lower()) if len(w) > 3}, key=len, reverse=True)[:8]
+    if not words:
+        return []
+    shares_a_word = Q()
+    for word in words:
+        shares_a_word |= Q(text__icontains=word)
+    wanted = trigrams(text)
+    scored = []
+    for claim in base.filter(shares_a_word).order_by("-id")[:2000]:
+        score = trigram_similarity(wanted, trigrams(claim.text))
+        if score >= SIMILARITY_THRESHOLD:
+            claim.similarity = score
+            scored.append(claim)
+    scored.sort(key=lambda claim: (-claim.similarity, -claim.pk))
+    return scored[:limit]
+
+
+def trigrams(text: str) -> set[str]:
+    """pg_trgm's trigrams: of each lower-cased word, padded with two spaces before and one after."""
+    grams = set()
+    for word in re.findall(r"\w+", text.lower()):
+        padded = f"  {word} "
+        grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
+    return grams
+
+
+def trigram_similarity(a: set[str], b: set[str]) -> float:
+    """Shared trigrams over all trigrams, as pg_trgm's similarity()."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)

@@ -26,9 +26,11 @@ from claims.models import (
     Article,
     Claim,
     ClaimLink,
+    ClaimStatus,
     ClaimTopic,
     LinkRelation,
     Review,
+    ReviewRating,
     Source,
     Topic,
 )
@@ -121,6 +123,44 @@ def review_list() -> QuerySet:
     return Review.objects.select_related("claim__source", "reviewer")
 
 
+def source_record(source: Source) -> dict:
+    """A source's track record (see SourceRecordSerializer), in four queries.
+
+    A claim counts as denied only when the denial comes from another source: a
+    source contradicting itself is a retraction or a correction, not a dispute.
+    """
+    claims = Claim.objects.filter(source=source)
+    by_status = dict(claims.order_by().values_list("status").annotate(n=Count("*")))
+    latest = Review.objects.filter(claim=OuterRef("claim")).order_by("-reviewed_on", "-id").values("pk")[:1]
+    by_rating = dict(
+        Review.objects.filter(claim__source=source, pk=Subquery(latest))
+        .order_by()
+        .values_list("rating")
+        .annotate(n=Count("*"))
+    )
+    denied_by_others = denials_of(OuterRef("pk")).exclude(from_claim__source=source)
+    totals = claims.aggregate(
+        made=Count("pk"),
+        denied=Count("pk", filter=Q(Exists(denied_by_others))),
+    )
+    denied_by_it = (
+        ClaimLink.objects.filter(relation=LinkRelation.DENIES, from_claim__source=source)
+        .exclude(to_claim__source=source)
+        .values("to_claim")
+        .distinct()
+        .count()
+    )
+    return {
+        "source": source,
+        "claims_made": totals["made"],
+        "claims_by_status": {status: by_status.get(status, 0) for status in ClaimStatus.values},
+        "claims_reviewed": sum(by_rating.values()),
+        "claims_by_rating": {rating: by_rating.get(rating, 0) for rating in ReviewRating.values},
+        "claims_denied_by_others": totals["denied"],
+        "claims_it_denied": denied_by_it,
+    }
+
+
 @dataclass
 class Thread:
     claim: int
@@ -157,3 +197,13 @@ def claim_thread(claim: Claim, *, max_claims: int = 500) -> Thread:
     claims = list(Claim.objects.filter(pk__in=ids).select_related(*_CLAIM_JOINS).order_by("claimed_on", "id"))
     links = list(ClaimLink.objects.filter(from_claim__in=ids, to_claim__in=ids).order_by("id"))
     return Thread(claim=claim.pk, claims=claims, links=links, truncated=truncated)
+
+
+def claim_export_list() -> QuerySet:
+    """Claims with what an export row holds (`claims.interchange.claim_to_row`): source, speaker, via
+    and article with its publisher joined; topics and outgoing links one batch each (per chunk when
+    iterated with a chunk size). Leaner than `claim_list`: no reviews, incoming links or counts."""
+    return Claim.objects.select_related("source", "speaker", "via", "article__publisher").prefetch_related(
+        "topics",
+        Prefetch("links_out", queryset=ClaimLink.objects.order_by("id")),
+    )

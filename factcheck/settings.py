@@ -131,6 +131,10 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
+# Who publishes the reviews: the `author` of every ClaimReview and the name on the public claim pages.
+FACTCHECK_PUBLISHER_NAME = os.environ.get("FACTCHECK_PUBLISHER_NAME", "factcheck")
+FACTCHECK_PUBLISHER_URL = os.environ.get("FACTCHECK_PUBLISHER_URL", "")
+
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 

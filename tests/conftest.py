@@ -1,4 +1,5 @@
 import pytest
+from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from tests.factories import make_user
@@ -47,3 +48,9 @@ def client_super(superuser):
 def _fast_password_hashing(settings):
     # Real hashing costs ~0.2 s a user; tests check behaviour, not hash strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def demo(db):
+    """The demo record: the Reuters report of 2017-11-08 (fixtures/albu_kamal_2017.json)."""
+    call_command("loaddata", "albu_kamal_2017", verbosity=0)

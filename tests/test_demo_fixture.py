@@ -8,11 +8,6 @@ from claims.models import Claim, ClaimLink, Source
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo():
-    call_command("loaddata", "albu_kamal_2017", verbosity=0)
-
-
 def observatory_report():
     return Claim.objects.get(source__slug="syrian-observatory-for-human-rights")
 

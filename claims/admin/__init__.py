@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from claims import history, selectors, services
+from claims import history, search, selectors, services
 from claims.admin.base import HasDenialFilter, HasReviewFilter, ModelAdmin, VersionedInline
 from claims.admin.forms import ClaimAdminForm, SafeAutocompleteSelectMultiple
 from claims.diagram import format_claim_date, thread_svg
@@ -124,6 +124,7 @@ class ClaimAdmin(ModelAdmin):
 
     class Media:
         css = {"all": ["claims/admin.css"]}
+        js = ["claims/similar.js"]
 
     actions = ["mark_disputed", "mark_unverified", "mark_retracted", "mark_confirmed", "mark_refuted"]
 
@@ -148,6 +149,18 @@ class ClaimAdmin(ModelAdmin):
             )
             return db_field.formfield(**kwargs)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_search_results(self, request, queryset, search_term):
+        # The API's search (words, "phrases", -exclusions, prefix*, aliases), not Django's substring match.
+        return search.search_claims(queryset, search_term), False
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # Possible duplicates of the text in the form: as saved, or as typed before a refused save.
+        # similar.js refreshes the box while the editor types.
+        text = context["adminform"].form["text"].value() or ""
+        context["similar_claims"] = search.similar_claims(str(text), exclude=obj.pk if obj else None)
+        context["similar_url"] = reverse("claim-similar-to-text")
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         claim = self.get_object(request, object_id)

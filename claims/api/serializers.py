@@ -15,6 +15,7 @@ from claims import services
 from claims.api.exceptions import django_errors_to_drf
 from claims.api.fields import NestedPrimaryKeyRelatedField
 from claims.models import (
+    MAX_ID,
     Article,
     Claim,
     ClaimLink,
@@ -383,3 +384,50 @@ class HistoryPageSerializer(serializers.Serializer):
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = HistoryEntrySerializer(many=True)
+
+
+class SimilarClaimSerializer(ClaimBriefSerializer):
+    """A claim whose text is like the one given, with how alike they are."""
+
+    similarity = serializers.FloatField(help_text="Trigram similarity of the two texts, from 0 to 1.")
+
+    class Meta(ClaimBriefSerializer.Meta):
+        fields = [*ClaimBriefSerializer.Meta.fields, "similarity"]
+
+
+class CountsByStatusSerializer(serializers.Serializer):
+    unverified = serializers.IntegerField()
+    disputed = serializers.IntegerField()
+    confirmed = serializers.IntegerField()
+    refuted = serializers.IntegerField()
+    retracted = serializers.IntegerField()
+
+
+class CountsByRatingSerializer(serializers.Serializer):
+    true = serializers.IntegerField()
+    mostly_true = serializers.IntegerField()
+    mixed = serializers.IntegerField()
+    mostly_false = serializers.IntegerField()
+    false = serializers.IntegerField()
+    unproven = serializers.IntegerField()
+
+
+class SourceRecordSerializer(serializers.Serializer):
+    """A source's track record: the basis for judging how far to trust it."""
+
+    source = SourceBriefSerializer()
+    claims_made = serializers.IntegerField(help_text="Claims the source made.")
+    claims_by_status = CountsByStatusSerializer(help_text="Its claims by status.")
+    claims_reviewed = serializers.IntegerField(help_text="Its claims that have at least one review.")
+    claims_by_rating = CountsByRatingSerializer(help_text="Its reviewed claims by their latest review's rating.")
+    claims_denied_by_others = serializers.IntegerField(help_text="Its claims that another source's claim denies.")
+    claims_it_denied = serializers.IntegerField(help_text="Other sources' claims that a claim of this source denies.")
+
+
+class SimilarQuerySerializer(serializers.Serializer):
+    """Query parameters of /api/claims/similar/."""
+
+    text = serializers.CharField(max_length=2000, help_text="The text of the claim you are about to add.")
+    exclude = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="Id of a claim to leave out (the one being edited)."
+    )

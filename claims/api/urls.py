@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from claims.api import views
+from claims.api import jsonld, views
 
 router = DefaultRouter()
 router.register("sources", views.SourceViewSet)
@@ -15,6 +15,7 @@ router.register("reviews", views.ReviewViewSet)
 
 urlpatterns = [
     path("", include(router.urls)),
+    path("claimreview/", jsonld.ClaimReviewFeed.as_view(), name="claimreview-feed"),
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

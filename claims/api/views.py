@@ -2,11 +2,14 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
-from claims import selectors
-from claims.api import filtersets, serializers
+from claims import claimreview, search, selectors
+from claims.api import filtersets, jsonld, serializers
 from claims.api.base import RecordViewSet
+from claims.interchange import export
 from claims.models import Claim
 
 
@@ -15,6 +18,13 @@ class SourceViewSet(RecordViewSet):
     serializer_class = serializers.SourceSerializer
     filterset_class = filtersets.SourceFilterSet
     ordering_fields = ["name", "slug", "claim_count"]
+
+    @extend_schema(responses=serializers.SourceRecordSerializer, filters=False)
+    @action(detail=True, filterset_class=None, pagination_class=None)
+    def record(self, request, pk=None):
+        """The source's track record: its claims by status and by verdict, and the denials either way."""
+        record = selectors.source_record(self.get_object())
+        return Response(serializers.SourceRecordSerializer(record).data)
 
 
 class ArticleViewSet(RecordViewSet):
@@ -36,10 +46,30 @@ class ClaimViewSet(RecordViewSet):
     serializer_class = serializers.ClaimSerializer
     filterset_class = filtersets.ClaimFilterSet
     ordering_fields = ["claimed_on", "created_at", "updated_at"]
+    # The list also downloads as a file in the import format (?format=csv or jsonl): see list().
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, *export.RENDERERS]
+
+    def get_renderers(self):
+        renderers = super().get_renderers()
+        if self.action == "list":
+            return renderers
+        return [renderer for renderer in renderers if not isinstance(renderer, export.ExportRenderer)]
+
+    @extend_schema(parameters=[export.FORMAT_PARAMETER], responses=export.list_responses(serializers.ClaimSerializer))
+    def list(self, request, *args, **kwargs):
+        """Claims, filtered and ordered, a page at a time; or with `format=csv` or `jsonl`, all of them as a file.
+
+        The file has the columns that `manage.py import_claims` reads (docs/import-export.md), is streamed,
+        and holds every claim that matches the filters, in the requested `ordering`.
+        """
+        if isinstance(request.accepted_renderer, export.ExportRenderer):
+            claims = self.filter_queryset(selectors.claim_export_list())
+            return export.export_response(claims, request.accepted_renderer)
+        return super().list(request, *args, **kwargs)
 
     def get_queryset(self):
-        if self.action == "thread":
-            return Claim.objects.all()  # the thread fetches what it renders itself
+        if self.action in ("thread", "similar", "claimreview"):
+            return Claim.objects.all()  # these fetch what they render themselves
         return super().get_queryset()
 
     def server_owned_fields(self):
@@ -51,6 +81,45 @@ class ClaimViewSet(RecordViewSet):
         """The whole dispute: every claim linked to this one, directly or through others, and the links."""
         thread = selectors.claim_thread(self.get_object())
         return Response(serializers.ThreadSerializer(thread, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        operation_id="claims_similar_to_claim", responses=serializers.SimilarClaimSerializer(many=True), filters=False
+    )
+    @action(detail=True, url_path="similar", filterset_class=None, pagination_class=None)
+    def similar(self, request, pk=None):
+        """The existing claims most like this one (at most 10, most similar first): likely duplicates."""
+        claim = self.get_object()
+        found = search.similar_claims(claim.text, exclude=claim.pk)
+        return Response(serializers.SimilarClaimSerializer(found, many=True).data)
+
+    @extend_schema(
+        operation_id="claims_similar_to_text",
+        parameters=[serializers.SimilarQuerySerializer],
+        responses=serializers.SimilarClaimSerializer(many=True),
+        filters=False,
+    )
+    @action(detail=False, url_path="similar", filterset_class=None, pagination_class=None)
+    def similar_to_text(self, request):
+        """The existing claims most like `text` (at most 10, most similar first): check before adding a claim."""
+        query = serializers.SimilarQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        found = search.similar_claims(query.validated_data["text"], exclude=query.validated_data.get("exclude"))
+        return Response(serializers.SimilarClaimSerializer(found, many=True).data)
+
+    @extend_schema(responses={200: jsonld.CLAIM_REVIEW_RESPONSE}, filters=False)
+    @action(
+        detail=True,
+        filterset_class=None,
+        pagination_class=None,
+        renderer_classes=jsonld.JSONLD_RENDERERS,
+    )
+    def claimreview(self, request, pk=None):
+        """The claim's current verdict (its latest review) as a schema.org ClaimReview in JSON-LD."""
+        claim = self.get_object()
+        review = claimreview.review_list_for_markup().filter(claim=claim).order_by("-reviewed_on", "-id").first()
+        if review is None:
+            raise NotFound(f"Claim #{claim.pk} has no review yet.")
+        return jsonld.claim_review_response(request, review)
 
 
 class ClaimLinkViewSet(RecordViewSet):
@@ -68,3 +137,15 @@ class ReviewViewSet(RecordViewSet):
 
     def server_owned_fields(self):
         return {"reviewer": self.request.user}
+
+    @extend_schema(responses={200: jsonld.CLAIM_REVIEW_RESPONSE}, filters=False)
+    @action(
+        detail=True,
+        filterset_class=None,
+        pagination_class=None,
+        renderer_classes=jsonld.JSONLD_RENDERERS,
+    )
+    def claimreview(self, request, pk=None):
+        """This review as a schema.org ClaimReview in JSON-LD."""
+        self.get_object()  # 404 for an unknown id, as every detail route
+        return jsonld.claim_review_response(request, claimreview.review_list_for_markup().get(pk=pk))

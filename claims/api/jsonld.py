@@ -1,0 +1,66 @@
+"""ClaimReview JSON-LD endpoints: per claim, per review, and a feed for crawlers."""
+
+from django.db.models import Max
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, permissions
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from claims import claimreview
+from claims.models import Review
+
+
+class JSONLDRenderer(JSONRenderer):
+    """JSON-LD is JSON with its own media type; clients asking for plain JSON still get it as JSON."""
+
+    media_type = "application/ld+json"
+    format = "jsonld"
+
+
+JSONLD_RENDERERS = [JSONLDRenderer, JSONRenderer]
+
+CLAIM_REVIEW_RESPONSE = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    "A schema.org ClaimReview in JSON-LD: claimReviewed, itemReviewed (a Claim with author, "
+    "datePublished and appearance), reviewRating (alternateName; ratingValue on a 1-5 scale with "
+    "bestRating and worstRating unless the verdict is unproven), author, datePublished and url.",
+)
+
+
+def claim_review_response(request, review: Review) -> Response:
+    return Response(claimreview.claim_review(review, build_absolute_uri=request.build_absolute_uri))
+
+
+@extend_schema(
+    responses={
+        200: OpenApiResponse(OpenApiTypes.OBJECT, "A schema.org DataFeed whose dataFeedElement are ClaimReviews.")
+    },
+    parameters=[
+        OpenApiParameter("page", int, description="Page number; the `Link` header gives the next and previous pages."),
+        OpenApiParameter("page_size", int, description="Reviews per page, at most 100."),
+    ],
+)
+class ClaimReviewFeed(generics.GenericAPIView):
+    """Every review as a ClaimReview, newest first: a feed for crawlers and fact-check aggregators.
+
+    Pages through like the lists; `Link` headers (rel="next" / "prev") give the neighbouring pages.
+    """
+
+    permission_classes = [permissions.AllowAny]
+    renderer_classes = JSONLD_RENDERERS
+    filter_backends = []
+    queryset = claimreview.review_list_for_markup().order_by("-reviewed_on", "-id")
+
+    def get(self, request):
+        reviews = self.paginate_queryset(self.get_queryset())
+        modified = Review.objects.aggregate(latest=Max("reviewed_on"))["latest"]
+        feed = claimreview.claim_review_feed(reviews, build_absolute_uri=request.build_absolute_uri, modified=modified)
+        links = [
+            f'<{url}>; rel="{rel}"'
+            for url, rel in ((self.paginator.get_next_link(), "next"), (self.paginator.get_previous_link(), "prev"))
+            if url
+        ]
+        headers = {"Link": ", ".join(links)} if links else {}
+        headers["X-Total-Count"] = str(self.paginator.page.paginator.count)
+        return Response(feed, headers=headers)

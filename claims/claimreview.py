@@ -1,0 +1,127 @@
+"""Reviews as schema.org ClaimReview (JSON-LD), the markup fact-check consumers read.
+
+It follows Google's fact-check markup requirements: `claimReviewed`, a
+`reviewRating` with its `alternateName`, the `url` of the page showing the
+review, an `author`, and an `itemReviewed` Claim with its author, date and
+appearance. See docs/claimreview.md for the mapping and its reasons.
+"""
+
+from django.conf import settings
+from django.urls import reverse
+
+from claims.models import Claim, DatePrecision, Review, ReviewRating, Source, SourceKind
+
+CONTEXT = "https://schema.org"
+
+# Our verdicts on a 1 (false) to 5 (true) scale. `unproven` is not a point on that scale, so it
+# is published with its name only (alternateName), which is all Google requires of a rating.
+RATING_SCALE = {
+    ReviewRating.FALSE: 1,
+    ReviewRating.MOSTLY_FALSE: 2,
+    ReviewRating.MIXED: 3,
+    ReviewRating.MOSTLY_TRUE: 4,
+    ReviewRating.TRUE: 5,
+}
+WORST_RATING, BEST_RATING = 1, 5
+
+# Sources that are one person are schema.org Persons; every other kind speaks as an organisation.
+_PERSON_KINDS = {SourceKind.PERSON}
+
+
+def review_list_for_markup():
+    """Reviews with everything their markup names, in a fixed number of queries."""
+    return Review.objects.select_related("claim__source", "claim__article__publisher")
+
+
+def claim_date(claim: Claim) -> str:
+    """The claim's date in ISO 8601 at its recorded precision: '2017-11-08', '2017-11' or '2017'."""
+    day = claim.claimed_on
+    if claim.claimed_on_precision == DatePrecision.YEAR:
+        return f"{day.year:04d}"
+    if claim.claimed_on_precision == DatePrecision.MONTH:
+        return f"{day.year:04d}-{day.month:02d}"
+    return day.isoformat()
+
+
+def _agent(source: Source) -> dict:
+    node = {"@type": "Person" if source.kind in _PERSON_KINDS else "Organization", "name": source.name}
+    if source.url:
+        node["url"] = source.url
+    return node
+
+
+def _appearance(claim: Claim) -> dict | None:
+    article = claim.article
+    if article is None:
+        return None
+    node = {"@type": "NewsArticle", "headline": article.title}
+    if article.url:
+        node["url"] = article.url
+    if article.published_on:
+        node["datePublished"] = article.published_on.isoformat()
+    if article.publisher_id:
+        node["publisher"] = _agent(article.publisher)
+    if article.language:
+        node["inLanguage"] = article.language
+    return node
+
+
+def _rating(review: Review) -> dict:
+    node = {"@type": "Rating", "alternateName": review.get_rating_display()}
+    value = RATING_SCALE.get(review.rating)
+    if value is not None:
+        node.update(ratingValue=value, bestRating=BEST_RATING, worstRating=WORST_RATING)
+    if review.summary:
+        node["ratingExplanation"] = review.summary
+    return node
+
+
+def publisher() -> dict:
+    """The organisation publishing the reviews (settings FACTCHECK_PUBLISHER_NAME / _URL)."""
+    node = {"@type": "Organization", "name": settings.FACTCHECK_PUBLISHER_NAME}
+    if settings.FACTCHECK_PUBLISHER_URL:
+        node["url"] = settings.FACTCHECK_PUBLISHER_URL
+    return node
+
+
+def claim_page_path(claim_id: int) -> str:
+    return reverse("claim-page", args=[claim_id])
+
+
+def claim_review(review: Review, *, build_absolute_uri, context: bool = True) -> dict:
+    """One review as a ClaimReview node; `build_absolute_uri` is the request's."""
+    claim = review.claim
+    item = {
+        "@type": "Claim",
+        "author": _agent(claim.source),
+        "datePublished": claim_date(claim),
+        "inLanguage": claim.language,
+    }
+    appearance = _appearance(claim)
+    if appearance is not None:
+        item["appearance"] = appearance
+    node = {
+        "@type": "ClaimReview",
+        "url": build_absolute_uri(claim_page_path(claim.pk)),
+        "claimReviewed": claim.text,
+        "itemReviewed": item,
+        "reviewRating": _rating(review),
+        "author": publisher(),
+        "datePublished": review.reviewed_on.isoformat(),
+    }
+    return {"@context": CONTEXT, **node} if context else node
+
+
+def claim_review_feed(reviews, *, build_absolute_uri, modified=None) -> dict:
+    """A schema.org DataFeed of ClaimReviews, for crawlers."""
+    feed = {
+        "@context": CONTEXT,
+        "@type": "DataFeed",
+        "name": f"{settings.FACTCHECK_PUBLISHER_NAME}: claim reviews",
+        "dataFeedElement": [
+            claim_review(review, build_absolute_uri=build_absolute_uri, context=False) for review in reviews
+        ],
+    }
+    if modified is not None:
+        feed["dateModified"] = modified.isoformat()
+    return feed

@@ -1,0 +1,64 @@
+"""Public, read-only HTML pages: what readers and search engines see of a claim.
+
+No script runs on these pages; the verdicts are also embedded as ClaimReview
+JSON-LD, which is how search engines read fact checks.
+"""
+
+import json
+
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+
+from claims import claimreview, selectors
+from claims.diagram import format_claim_date, thread_svg
+from claims.models import Claim, is_id
+
+# What must not appear raw inside <script>: '</script>' or '<!--' would end or change the block.
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def json_for_script(value) -> str:
+    """JSON that is safe to place inside a <script> element (still the same JSON to a parser)."""
+    return mark_safe(json.dumps(value, ensure_ascii=False, indent=2).translate(_SCRIPT_ESCAPES))
+
+
+def claim_page(request, pk):
+    """A claim with its attribution, its verdicts and its thread."""
+    if not is_id(pk):
+        raise Http404("No such claim.")
+    try:
+        claim = Claim.objects.select_related(
+            "source__affiliation", "speaker__affiliation", "via", "article__publisher"
+        ).get(pk=pk)
+    except Claim.DoesNotExist as exc:
+        raise Http404("No such claim.") from exc
+    reviews = list(claimreview.review_list_for_markup().filter(claim=claim).order_by("-reviewed_on", "-id"))
+    thread = selectors.claim_thread(claim)
+    by_id = {c.pk: c for c in thread.claims}
+
+    def url_for(c):
+        return claimreview.claim_page_path(c.pk)
+
+    svg = thread_svg(thread.claims, thread.links, current_id=claim.pk, url_for=url_for) if thread.links else None
+    context = {
+        "claim": claim,
+        "claim_date": format_claim_date(claim.claimed_on, claim.claimed_on_precision),
+        "reviews": reviews,
+        "markup": [
+            json_for_script(claimreview.claim_review(review, build_absolute_uri=request.build_absolute_uri))
+            for review in reviews
+        ],
+        "thread_claims": [
+            {"claim": c, "date": format_claim_date(c.claimed_on, c.claimed_on_precision), "url": url_for(c)}
+            for c in thread.claims
+        ],
+        "thread_links": [
+            {"link": link, "from": by_id[link.from_claim_id], "to": by_id[link.to_claim_id]} for link in thread.links
+        ],
+        "thread_truncated": thread.truncated,
+        # thread_svg escapes every piece of text it draws.
+        "thread_svg": mark_safe(svg) if svg else None,
+        "publisher": claimreview.publisher(),
+    }
+    return render(request, "claims/claim_page.html", context)

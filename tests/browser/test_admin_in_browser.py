@@ -1,6 +1,7 @@
 """Editors' workflow in the admin, in a real browser."""
 
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from claims.models import Claim, ClaimLink, Source
@@ -125,3 +126,38 @@ def test_of_two_editors_saving_one_claim_the_second_is_refused(live_server, brow
     assert claim.text == "Amal's wording"
     first.close()
     second.close()
+
+
+def test_typing_a_claim_shows_the_claims_it_may_duplicate(live_server, browser, output_dir):
+    make_user("editor", groups=["editors"], is_staff=True)
+    recorded = make_claim(text="Iraqi militias crossed into Syria to join the assault on Albu Kamal")
+    make_claim(text="Russian media reported cruise missile strikes in eastern Syria")
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    log_in(page, live_server.url, "editor")
+    page.goto(f"{live_server.url}/admin/claims/claim/add/")
+    box = page.locator("#similar-claims")
+    expect(box).to_contain_text("No similar claim found.")
+
+    page.locator("#id_text").press_sequentially("Iraqi militias crossed into Syria")
+
+    expect(box.locator("li")).to_have_count(1)
+    expect(box).to_contain_text(recorded.text)
+    expect(box.locator("a")).to_have_attribute("href", f"/admin/claims/claim/{recorded.pk}/change/")
+    box.screenshot(path=output_dir / "similar-claims-box.png")
+
+    page.locator("#id_text").fill("Weather in Oslo")
+    expect(box).to_contain_text("No similar claim found.")
+
+
+def test_the_public_claim_page_reads_without_javascript(live_server, browser, output_dir):
+    call_command("loaddata", "albu_kamal_2017", verbosity=0)
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1100, "height": 1400})
+    page = context.new_page()
+
+    page.goto(f"{live_server.url}/claims/3/")
+
+    expect(page.locator("h1")).to_have_text("Iraqi militias crossed into Syria to join the assault on Albu Kamal.")
+    expect(page.locator(".verdict .rating")).to_have_text("Unproven")
+    expect(page.locator("svg.thread-diagram a")).to_have_count(3)  # the report, the denial, its backing
+    page.screenshot(path=output_dir / "public-claim-page.png", full_page=True)
+    context.close()

@@ -5,13 +5,16 @@ JSON-LD, which is how search engines read fact checks.
 """
 
 import json
+import sys
 
-from django.http import Http404
+from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
 from claims import claimreview, selectors
+from claims.db import unavailable_message
 from claims.diagram import format_claim_date, thread_svg
+from claims.middleware import service_unavailable
 from claims.models import Claim, is_id
 
 # What must not appear raw inside <script>: '</script>' or '<!--' would end or change the block.
@@ -62,3 +65,13 @@ def claim_page(request, pk):
         "publisher": claimreview.publisher(),
     }
     return render(request, "claims/claim_page.html", context)
+
+
+def server_error(request):
+    """The 500 handler (DEBUG off): an unavailable database is a 503 here too, wherever it failed."""
+    message = unavailable_message(sys.exc_info()[1])
+    if message is not None:
+        return service_unavailable(request, message)
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Server error: it has been logged."}, status=500)
+    return HttpResponseServerError("500 Server Error\n\nIt has been logged.\n", content_type="text/plain")

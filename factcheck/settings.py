@@ -35,6 +35,34 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_int(name: str, default: int, minimum: int = 0) -> int:
+    """Read a whole number of at least `minimum`."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name}={raw!r} must be at least {minimum}")
+    return value
+
+
+def env_rate(name: str, default: str | None) -> str | None:
+    """Read a throttle rate such as '120/min'; 'off' disables the throttle."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value in ("off", "none", "0"):
+        return None
+    number, _, period = value.partition("/")
+    if not number.isdigit() or period[:1] not in ("s", "m", "h", "d"):
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a rate such as 120/min (or off)")
+    return value
+
+
 def env_database(name: str, default: str) -> dict:
     """Read a database URL (postgres://... or sqlite:///...) into Django's form."""
     raw = os.environ.get(name) or default
@@ -61,6 +89,17 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# Persistent connections are checked before each request reuses them, so a database restart costs
+# one failed check, not a failed request.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No statement may hold a worker longer than this (a 503 names it); bulk jobs lift it for their
+    # own transaction (claims.db.without_statement_timeout). Connecting gives up after 5 s, not never.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        connect_timeout=env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1),
+        options=f"-c statement_timeout={env_int('DATABASE_STATEMENT_TIMEOUT_MS', 5000)}",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -81,6 +120,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "claims.middleware.RequestLogMiddleware",
+    "claims.middleware.RequestSizeLimitMiddleware",
+    "claims.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "claims.middleware.RejectNulInQueryMiddleware",
@@ -91,6 +133,10 @@ MIDDLEWARE = [
     # Lets revision history record the user of the request, whichever view saves.
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
+if not DEBUG:
+    # Static files (the admin's) served by the app itself, from `collectstatic`'s output: no separate
+    # web server needed. In development the development server serves them from the apps.
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "factcheck.urls"
 WSGI_APPLICATION = "factcheck.wsgi.application"
@@ -131,12 +177,71 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
+# Requests per client before 429 (with Retry-After); "off" disables. Counted in Django's cache: per
+# process with the default local-memory cache, shared with a shared cache.
+FACTCHECK_THROTTLE_RATES = {
+    "anon": env_rate("THROTTLE_ANON", "120/min"),
+    "user": env_rate("THROTTLE_USER", "1200/min"),
+}
+
 # Who publishes the reviews: the `author` of every ClaimReview and the name on the public claim pages.
 FACTCHECK_PUBLISHER_NAME = os.environ.get("FACTCHECK_PUBLISHER_NAME", "factcheck")
 FACTCHECK_PUBLISHER_URL = os.environ.get("FACTCHECK_PUBLISHER_URL", "")
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # In production: compressed files with content hashes in their names, cached for ever by browsers
+    # (needs `manage.py collectstatic`). In development, Django's plain storage needs no such step.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+# The largest request body accepted (Django's own setting, also applied to API bodies): 413 beyond.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BYTES", 2_621_440, minimum=1024)
+
+# Production (DEBUG off): HTTPS only, secure cookies, HSTS; each can be relaxed from the environment,
+# e.g. SECURE_SSL_REDIRECT=0 behind a proxy that already redirects.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+if env_bool("BEHIND_TLS_PROXY", False):
+    # Only behind a proxy that sets this header itself: otherwise clients could claim HTTPS.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# Logs go to standard output (the process manager keeps them): one JSON object a line in production,
+# readable text in development. Each request is logged once (claims.middleware.RequestLogMiddleware);
+# errors with their traceback.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} must be json or text")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Our request log replaces Django's and the development server's own lines.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -158,6 +263,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "claims.api.pagination.PageNumberPagination",
     "DEFAULT_SCHEMA_CLASS": "claims.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "claims.api.exceptions.exception_handler",
+    # Per client: anonymous by IP address, users by account (see FACTCHECK_THROTTLE_RATES).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "claims.api.throttling.AnonThrottle",
+        "claims.api.throttling.UserThrottle",
+    ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 

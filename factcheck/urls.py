@@ -10,3 +10,6 @@ urlpatterns = [
     path("api/", include("claims.api.urls")),
     path("claims/<str:pk>/", views.claim_page, name="claim-page"),
 ]
+
+# With DEBUG off: a database outage anywhere (even in middleware) is a 503, other errors a plain 500.
+handler500 = "claims.views.server_error"

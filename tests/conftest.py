@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
@@ -42,6 +43,12 @@ def superuser():
 @pytest.fixture
 def client_super(superuser):
     return _client_for(superuser)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts():
+    # Throttle counters live in the cache: each test starts as a client that has sent nothing.
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""Turns database-level refusals into clear 4xx answers instead of 500s."""
+"""Turns database-level refusals into clear 4xx answers, and an unavailable database into 503s, instead of 500s."""
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from claims.db import RETRY_AFTER_SECONDS, unavailable_message
 from claims.models import ClaimTopic
 
 
@@ -42,6 +43,13 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is not None:
         return response
+    unavailable = unavailable_message(exc)
+    if unavailable is not None:
+        return Response(
+            {"detail": unavailable},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     if isinstance(exc, (ProtectedError, RestrictedError)):
         return Response(
             {

@@ -49,6 +49,15 @@ ERRORS = {
         "Refused: other records depend on this one, or a concurrent write.",
     ),
     "412": OpenApiResponse(ErrorSerializer, "If-Match does not match the current version: changed since read."),
+    "413": OpenApiResponse(ErrorSerializer, "The request body is larger than the service accepts."),
+    "429": OpenApiResponse(
+        ErrorSerializer,
+        "Too many requests from this client; `Retry-After` says how many seconds to wait.",
+    ),
+    "503": OpenApiResponse(
+        ErrorSerializer,
+        "The database is unavailable or the query took too long; retry after `Retry-After` seconds.",
+    ),
 }
 
 IF_MATCH = OpenApiParameter(
@@ -71,7 +80,13 @@ class AutoSchema(openapi.AutoSchema):
             codes.append("404")
         if self.method in ("PUT", "PATCH", "DELETE"):
             codes += ["409", "412"]
+        if self.method in ("POST", "PUT", "PATCH"):
+            codes.append("413")
         return codes
+
+    def _limit_codes(self) -> list[str]:
+        # Any request can be throttled, and any can meet an unavailable database.
+        return ["429", "503"]
 
     def get_auth(self):
         auths = super().get_auth()
@@ -97,6 +112,8 @@ class AutoSchema(openapi.AutoSchema):
 
     def _get_response_headers_for_code(self, status_code, direction="response"):
         headers = super()._get_response_headers_for_code(status_code, direction)
+        if str(status_code) in ("429", "503"):
+            headers["Retry-After"] = {"schema": {"type": "integer"}, "description": "Seconds to wait before retrying."}
         if str(status_code) in ("200", "201") and self._action() in ("retrieve", "create", "update", "partial_update"):
             headers["ETag"] = {
                 "schema": {"type": "string"},
@@ -106,7 +123,7 @@ class AutoSchema(openapi.AutoSchema):
 
     def _get_response_bodies(self, direction="response"):
         bodies = super()._get_response_bodies(direction)
-        for code in self._error_codes():
+        for code in [*self._error_codes(), *self._limit_codes()]:
             if code not in bodies:
                 bodies[code] = self._get_response_for_code(ERRORS[code], code, direction=direction)
         return bodies

@@ -12,6 +12,9 @@ from django.contrib.postgres.operations import TrigramExtension, UnaccentExtensi
 from django.db import migrations
 
 FORWARD = r"""
+-- Filling the column for every existing claim may take longer than a web request may.
+SET LOCAL statement_timeout = 0;
+
 -- English stemming with accents folded, for every kind of word token.
 CREATE TEXT SEARCH CONFIGURATION factcheck (COPY = english);
 ALTER TEXT SEARCH CONFIGURATION factcheck

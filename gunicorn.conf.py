@@ -1,0 +1,19 @@
+"""gunicorn's settings for factcheck: `gunicorn factcheck.wsgi -c gunicorn.conf.py`.
+
+Each can be set from the environment; see the README's "Deploying" section.
+"""
+
+import os
+
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+# gunicorn's rule of thumb until measured for this service: two workers a core, plus one.
+workers = int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1) + 1))
+# A worker stuck this long is killed and replaced (database statements stop sooner: 5 s by default).
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
+graceful_timeout = 30
+# The app logs each request itself (one JSON line with status, duration and user); gunicorn logs its own
+# events and errors to standard error.
+accesslog = None
+errorlog = "-"
+# Trust X-Forwarded-* only from the proxy in front (comma-separated addresses).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -10,6 +10,7 @@ from django.utils.functional import empty
 from claims.db import RETRY_AFTER_SECONDS, unavailable_message
 
 request_log = logging.getLogger("factcheck.request")
+database_log = logging.getLogger("factcheck.database")
 
 
 class RejectNulInQueryMiddleware:
@@ -83,7 +84,7 @@ class DatabaseUnavailableMiddleware:
         message = unavailable_message(exception)
         if message is None:
             return None
-        request_log.warning("database unavailable: %s", exception, extra={"path": request.path})
+        database_log.warning("database unavailable: %s", exception, extra={"path": request.path})
         return service_unavailable(request, message)
 
 

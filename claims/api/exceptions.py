@@ -10,6 +10,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from claims.db import RETRY_AFTER_SECONDS, unavailable_message
+from claims.middleware import database_log
 from claims.models import ClaimTopic
 
 
@@ -45,6 +46,7 @@ def exception_handler(exc, context):
         return response
     unavailable = unavailable_message(exc)
     if unavailable is not None:
+        database_log.warning("database unavailable: %s", exc, extra={"path": context["request"].path})
         return Response(
             {"detail": unavailable},
             status=status.HTTP_503_SERVICE_UNAVAILABLE,

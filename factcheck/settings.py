@@ -182,6 +182,8 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 FACTCHECK_THROTTLE_RATES = {
     "anon": env_rate("THROTTLE_ANON", "120/min"),
     "user": env_rate("THROTTLE_USER", "1200/min"),
+    # Token requests with a password: guesses.
+    "login": env_rate("THROTTLE_LOGIN", "10/min"),
 }
 
 # Who publishes the reviews: the `author` of every ClaimReview and the name on the public claim pages.

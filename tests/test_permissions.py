@@ -67,10 +67,34 @@ def test_a_token_from_the_token_endpoint_authenticates_writes(editor):
     assert created.status_code == 201
 
 
-def test_the_token_endpoint_refuses_a_wrong_password(editor):
+def test_the_token_endpoint_refuses_a_wrong_password_with_401(editor):
     response = APIClient().post("/api/auth/token/", {"username": "editor", "password": "wrong"})
-    assert response.status_code == 400
+    assert response.status_code == 401
+    assert "credentials" in response.json()["detail"]
     assert not Token.objects.exists()
+
+
+def test_the_token_endpoint_names_a_missing_field(editor):
+    response = APIClient().post("/api/auth/token/", {"username": "editor"})
+    assert response.status_code == 400
+    assert "password" in response.json()
+
+
+def test_the_token_endpoint_accepts_a_form_as_the_readme_shows(editor):
+    response = APIClient().post(
+        "/api/auth/token/", "username=editor&password=pw-for-tests-9", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 200
+    assert response.json()["token"] == Token.objects.get(user=editor).key
+
+
+def test_password_guesses_are_throttled_more_tightly(editor, settings):
+    settings.FACTCHECK_THROTTLE_RATES = {**settings.FACTCHECK_THROTTLE_RATES, "login": "3/min"}
+    statuses = [
+        APIClient().post("/api/auth/token/", {"username": "editor", "password": f"guess{i}"}).status_code
+        for i in range(4)
+    ]
+    assert statuses == [401, 401, 401, 429]
 
 
 def test_a_bad_token_is_401():

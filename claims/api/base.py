@@ -1,10 +1,11 @@
 """What every record endpoint shares: atomic writes, ETag / If-Match, and history."""
 
 from django.db import transaction
+from django_filters import MultipleChoiceFilter
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, NotFound
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 
 from claims import history
 from claims.api.serializers import HistoryEntrySerializer, HistoryPageSerializer
@@ -51,13 +52,39 @@ def check_if_match(request, instance) -> bool:
     return True
 
 
-class RecordViewSet(viewsets.ModelViewSet):
+class SingleValuedParametersMixin:
+    """A query parameter given twice is a 400, unless it is one that takes several values.
+
+    Django would silently use the last of `?page=1&page=2`; the schema documents
+    each such parameter as one value, and only filters like `status` as lists.
+    """
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        filterset = getattr(self, "filterset_class", None)
+        repeatable = (
+            {name for name, f in filterset.base_filters.items() if isinstance(f, MultipleChoiceFilter)}
+            if filterset is not None
+            else set()
+        )
+        for name, values in request.query_params.lists():
+            if len(values) > 1 and name not in repeatable:
+                raise ValidationError({name: ["Give this parameter once."]})
+
+
+class RecordViewSet(SingleValuedParametersMixin, viewsets.ModelViewSet):
     """A ModelViewSet for versioned, history-keeping records.
 
     Writes are all-or-nothing. Detail responses carry an `ETag` (the record's
     version); PUT, PATCH and DELETE with an `If-Match` that no longer matches get
     412 and change nothing, checked in the same statement as the write.
     """
+
+    def filter_queryset(self, queryset):
+        # Filters and ordering shape lists; a record fetched by its id is the record, whatever the query says.
+        if self.detail:
+            return queryset
+        return super().filter_queryset(queryset)
 
     def perform_create(self, serializer):
         with transaction.atomic():
@@ -103,8 +130,10 @@ class RecordViewSet(viewsets.ModelViewSet):
         responses=HistoryPageSerializer,
         filters=False,
         parameters=[
-            OpenApiParameter("page", int, description="Page number."),
-            OpenApiParameter("page_size", int, description="Revisions per page, at most 100."),
+            OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="Page number."),
+            OpenApiParameter(
+                "page_size", {"type": "integer", "minimum": 1}, description="Revisions per page (20; at most 100)."
+            ),
         ],
     )
     @action(detail=True, filterset_class=None, ordering_fields=None)

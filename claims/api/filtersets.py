@@ -4,11 +4,14 @@ A value that cannot be understood (an unknown status, a malformed date, a
 non-numeric id) is a 400 naming the parameter, never an unfiltered list.
 """
 
+import re
+
 import django_filters as filters
 from django import forms
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 from rest_framework import filters as drf_filters
+from rest_framework.exceptions import ValidationError
 
 from claims import search, selectors
 from claims.models import (
@@ -28,17 +31,52 @@ from claims.models import (
 
 BOOLEAN_CHOICES = [("true", "true"), ("false", "false")]
 
+# The longest `q` searched; longer is a 400. SQLite refuses a LIKE pattern over 50,000 bytes (which the
+# client would see as the database failing), and no one searches with a page of text.
+SEARCH_MAX_LENGTH = 1000
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
 
 class OrderingFilter(drf_filters.OrderingFilter):
-    """DRF's `ordering` parameter, documented with the values each endpoint accepts."""
+    """DRF's `ordering` parameter: one field or several, comma-separated, each `-` for descending.
+
+    DRF silently drops fields it does not know; here an unknown field is a 400
+    that lists the known ones, as the schema's enum does.
+    """
+
+    def remove_invalid_fields(self, queryset, fields, view, request):
+        valid = {name for name, _ in self.get_valid_fields(queryset, view, {"request": request})}
+        unknown = [term for term in fields if term.removeprefix("-") not in valid]
+        if unknown:
+            known = ", ".join(sorted(valid)) or "none"
+            raise ValidationError({self.ordering_param: [f"Unknown ordering {unknown[0][:50]!r}; known: {known}."]})
+        return fields
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         fields = [name for name, _ in self.get_valid_fields(view.get_queryset(), view, {"request": None})]
         for parameter in parameters:
             if parameter["name"] == self.ordering_param:
-                parameter["schema"]["enum"] = [order for name in fields for order in (name, f"-{name}")]
+                parameter["schema"] = {
+                    "type": "array",
+                    "items": {"type": "string", "enum": [order for name in fields for order in (name, f"-{name}")]},
+                }
+                parameter["style"], parameter["explode"] = "form", False
+                parameter["description"] = "Fields to order by, comma-separated; `-` before a field for descending."
         return parameters
+
+
+class IsoDateField(forms.DateField):
+    """A date written as YYYY-MM-DD only (Django also reads '11/08/2017' and '2017-1-8')."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip() and not ISO_DATE.fullmatch(value):
+            raise forms.ValidationError("Enter a date as YYYY-MM-DD.", code="invalid")
+        return super().to_python(value)
+
+
+class IsoDateFilter(filters.DateFilter):
+    field_class = IsoDateField
 
 
 def with_aliases_text(queryset):
@@ -68,12 +106,12 @@ class ClaimFilterSet(filters.FilterSet):
     article = IdFilter(field_name="article_id", help_text="Id of the article that reported the claim.")
     topic = filters.CharFilter(field_name="topics__slug", help_text="Slug of a topic of the claim.")
     status = filters.MultipleChoiceFilter(choices=ClaimStatus.choices, help_text="Repeat for several statuses.")
-    claimed_after = filters.DateFilter(
+    claimed_after = IsoDateFilter(
         field_name="claimed_on",
         lookup_expr="gte",
         help_text="On or after (YYYY-MM-DD).",
     )
-    claimed_before = filters.DateFilter(
+    claimed_before = IsoDateFilter(
         field_name="claimed_on",
         lookup_expr="lte",
         help_text="On or before (YYYY-MM-DD).",
@@ -89,6 +127,7 @@ class ClaimFilterSet(filters.FilterSet):
     )
     q = filters.CharFilter(
         method="filter_q",
+        max_length=SEARCH_MAX_LENGTH,
         help_text=(
             "Full-text search over the text, quote, the names and aliases of the source, speaker, outlet "
             'and topics, and the article\'s title. `"a phrase"`, `-excluded`, `prefix*` and `OR` work as in '
@@ -116,6 +155,7 @@ class SourceFilterSet(filters.FilterSet):
     affiliation = filters.CharFilter(field_name="affiliation__slug", help_text="Slug of the body it belongs to.")
     q = filters.CharFilter(
         method="filter_q",
+        max_length=SEARCH_MAX_LENGTH,
         help_text="Words to find in the name, aliases, slug or description.",
     )
 
@@ -134,9 +174,11 @@ class SourceFilterSet(filters.FilterSet):
 
 class ArticleFilterSet(filters.FilterSet):
     publisher = filters.CharFilter(field_name="publisher__slug", help_text="Slug of the publishing source.")
-    published_after = filters.DateFilter(field_name="published_on", lookup_expr="gte")
-    published_before = filters.DateFilter(field_name="published_on", lookup_expr="lte")
-    q = filters.CharFilter(method="filter_q", help_text="Words to find in the title or dateline.")
+    published_after = IsoDateFilter(field_name="published_on", lookup_expr="gte")
+    published_before = IsoDateFilter(field_name="published_on", lookup_expr="lte")
+    q = filters.CharFilter(
+        method="filter_q", max_length=SEARCH_MAX_LENGTH, help_text="Words to find in the title or dateline."
+    )
 
     class Meta:
         model = Article
@@ -148,7 +190,9 @@ class ArticleFilterSet(filters.FilterSet):
 
 class TopicFilterSet(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=TopicKind.choices)
-    q = filters.CharFilter(method="filter_q", help_text="Words to find in the name, aliases or slug.")
+    q = filters.CharFilter(
+        method="filter_q", max_length=SEARCH_MAX_LENGTH, help_text="Words to find in the name, aliases or slug."
+    )
 
     class Meta:
         model = Topic

@@ -8,6 +8,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from claims import claimreview
+from claims.api.base import SingleValuedParametersMixin
 from claims.models import Review
 
 
@@ -37,11 +38,17 @@ def claim_review_response(request, review: Review) -> Response:
         200: OpenApiResponse(OpenApiTypes.OBJECT, "A schema.org DataFeed whose dataFeedElement are ClaimReviews.")
     },
     parameters=[
-        OpenApiParameter("page", int, description="Page number; the `Link` header gives the next and previous pages."),
-        OpenApiParameter("page_size", int, description="Reviews per page, at most 100."),
+        OpenApiParameter(
+            "page",
+            {"type": "integer", "minimum": 1},
+            description="Page number; the `Link` header gives the next and previous pages.",
+        ),
+        OpenApiParameter(
+            "page_size", {"type": "integer", "minimum": 1}, description="Reviews per page (20; at most 100)."
+        ),
     ],
 )
-class ClaimReviewFeed(generics.GenericAPIView):
+class ClaimReviewFeed(SingleValuedParametersMixin, generics.GenericAPIView):
     """Every review as a ClaimReview, newest first: a feed for crawlers and fact-check aggregators.
 
     Pages through like the lists; `Link` headers (rel="next" / "prev") give the neighbouring pages.

@@ -6,9 +6,11 @@ shaped in `claims.selectors` to fetch exactly what they render.
 """
 
 import copy
+import re
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from rest_framework import exceptions, serializers
 
 from claims import services
@@ -25,6 +27,17 @@ from claims.models import (
     validate_aliases,
 )
 
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class IsoDateField(serializers.DateField):
+    """A date as YYYY-MM-DD only: DRF's ISO parser also takes '2017-1-8', which is not a JSON Schema date."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and not ISO_DATE.fullmatch(value):
+            self.fail("invalid", format="YYYY-MM-DD")
+        return super().to_internal_value(value)
+
 
 class RecordSerializerMixin:
     """What every record serializer does beyond DRF's ModelSerializer.
@@ -35,6 +48,8 @@ class RecordSerializerMixin:
     not save an update that changes nothing, which would otherwise record an
     empty revision and make every other client's ETag stale.
     """
+
+    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping, models.DateField: IsoDateField}
 
     def update(self, instance, validated_data):
         if not self._changes_anything(instance, validated_data):

@@ -5,7 +5,7 @@ a deployment (or a test) change them without a restart of the class.
 """
 
 from django.conf import settings
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
 
 
 class SettingsRateMixin:
@@ -19,3 +19,7 @@ class AnonThrottle(SettingsRateMixin, AnonRateThrottle):
 
 class UserThrottle(SettingsRateMixin, UserRateThrottle):
     """Authenticated clients, by account."""
+
+
+class LoginThrottle(SettingsRateMixin, ScopedRateThrottle):
+    """Token requests (password guesses), per client, under the `login` rate."""

@@ -1,9 +1,16 @@
-from django.urls import include, path
+from django.http import JsonResponse
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from claims.api import jsonld, views
+from claims.api.auth import ObtainToken
+
+
+def not_found(request, *args, **kwargs):
+    """Any other path under /api/ is a 404 in the API's own shape (JSON), not Django's HTML page."""
+    return JsonResponse({"detail": "Not found."}, status=404)
+
 
 router = DefaultRouter()
 router.register("sources", views.SourceViewSet)
@@ -16,7 +23,9 @@ router.register("reviews", views.ReviewViewSet)
 urlpatterns = [
     path("", include(router.urls)),
     path("claimreview/", jsonld.ClaimReviewFeed.as_view(), name="claimreview-feed"),
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", ObtainToken.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Only paths with the trailing slash, so that /api/claims still redirects to /api/claims/.
+    re_path(r"^.*/$", not_found),
 ]

@@ -1,0 +1,41 @@
+"""Getting an API token with a username and password."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import parsers, serializers
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import AuthenticationFailed, ValidationError
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+
+from claims.api.schema import ErrorSerializer
+from claims.api.throttling import AnonThrottle, LoginThrottle, UserThrottle
+
+
+class ObtainToken(ObtainAuthToken):
+    """`POST` a `username` and `password` (JSON or a form), get `{"token": ...}`, the key for
+    `Authorization: Token <key>`. Wrong credentials are a 401, as any failed authentication; a
+    missing field is a 400 naming it. Throttled per client more tightly than other requests.
+    """
+
+    parser_classes = [parsers.JSONParser, parsers.FormParser]
+    throttle_classes = [AnonThrottle, UserThrottle, LoginThrottle]
+    throttle_scope = "login"
+
+    @extend_schema(
+        request=AuthTokenSerializer,
+        responses={
+            200: inline_serializer("Token", {"token": serializers.CharField()}),
+            401: OpenApiResponse(ErrorSerializer, "Unknown username, wrong password, or an inactive account."),
+        },
+    )
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            refusals = serializer.errors.get(api_settings.NON_FIELD_ERRORS_KEY, [])
+            if any(getattr(refusal, "code", None) == "authorization" for refusal in refusals):
+                raise AuthenticationFailed(refusals[0])
+            raise ValidationError(serializer.errors)
+        token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response({"token": token.key})

@@ -31,6 +31,11 @@ class RecordedHistory(HistoricalRecords):
         super().__init__(excluded_fields=NOT_IN_HISTORY, **kwargs)
 
     def finalize(self, sender, **kwargs):
+        if sender is self.cls:
+            # Only the fields this model has (sources have no `updated_at`): simple-history looks each
+            # excluded name up on the model when it rebuilds a past revision, and a missing one is a 500.
+            names = {field.name for field in sender._meta.fields}
+            self.excluded_fields = [name for name in self.excluded_fields if name in names]
         super().finalize(sender, **kwargs)
         if sender is self.cls:
             sender._history_recorder = self

@@ -11,6 +11,9 @@ workers = int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1) + 1))
 # A worker stuck this long is killed and replaced (database statements stop sooner: 5 s by default).
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 30
+# The longest request line gunicorn allows (its default is 4094 bytes): a search of a few hundred
+# Arabic characters, percent-encoded, needs more. Longer lines get 414.
+limit_request_line = 8190
 # The app logs each request itself (one JSON line with status, duration and user); gunicorn logs its own
 # events and errors to standard error.
 accesslog = None

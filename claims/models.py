@@ -32,20 +32,45 @@ def is_id(value) -> bool:
     return text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID
 
 
-language_code = RegexValidator(
+class FullMatchValidator(RegexValidator):
+    """A RegexValidator the whole value must match: RegexValidator searches, so '^en$' also takes 'en\\n'.
+
+    The pattern (with ^ and $) is also the API schema's, so clients and fuzzers know the rule.
+    """
+
+    def __call__(self, value):
+        if not self.regex.fullmatch(str(value)):
+            raise ValidationError(self.message, code=self.code, params={"value": value})
+
+
+language_code = FullMatchValidator(
     r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
     "Enter a BCP 47 language code such as 'en', 'ar' or 'en-GB'.",
 )
-country_code = RegexValidator(r"^[A-Z]{2}$", "Enter an ISO 3166-1 alpha-2 country code such as 'SY' or 'IQ'.")
+country_code = FullMatchValidator(r"^[A-Z]{2}$", "Enter an ISO 3166-1 alpha-2 country code such as 'SY' or 'IQ'.")
+# Spaces and control characters, spelled out: `\s` means different things in Python and in the
+# JavaScript regexes of the API schema (U+0085 is a space to one and not the other).
+_SPACES = r"\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
+# Addresses are http(s) with a host and no spaces. Django's URLValidator is stricter in ways no schema
+# states (DNS label lengths, TLD rules), so a client following the schema would be refused.
+web_url = FullMatchValidator(
+    rf"^https?://[^/?#{_SPACES}][^{_SPACES}]*$", "Enter an http:// or https:// address without spaces."
+)
+# Some visible character, and no NUL (which PostgreSQL cannot store).
+not_blank = FullMatchValidator(rf"^[^\x00]*[^{_SPACES}][^\x00]*$", "Enter some text, not only spaces.")
 
 
 def validate_aliases(value):
-    """Aliases are a list of distinct, non-blank strings (other spellings of a name)."""
-    if not isinstance(value, list) or not all(isinstance(a, str) and a.strip() for a in value):
+    """Aliases are a list of distinct, non-blank strings (other spellings of a name).
+
+    Distinct as written: 'ISIS' and 'Isis' may both be listed. The API's schema says
+    exactly this (uniqueItems), so a rule it cannot state would refuse valid input.
+    """
+    if not isinstance(value, list) or not all(isinstance(a, str) and not_blank.regex.fullmatch(a) for a in value):
         raise ValidationError("Enter a list of non-blank names.")
     if any(len(a) > 200 for a in value):
         raise ValidationError("Each alias must be at most 200 characters.")
-    if len({a.strip().casefold() for a in value}) != len(value):
+    if len(set(value)) != len(value):
         raise ValidationError("Aliases must be distinct.")
 
 
@@ -118,7 +143,7 @@ class Source(VersionedModel):
     """Who makes claims: a person, outlet, government, armed group, NGO..."""
 
     slug = models.SlugField(max_length=100, unique=True)
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[not_blank])
     kind = models.CharField(max_length=20, choices=SourceKind.choices)
     description = models.TextField(max_length=2000, blank=True)
     role = models.CharField(max_length=200, blank=True, help_text="e.g. 'spokesman'")
@@ -131,7 +156,7 @@ class Source(VersionedModel):
         help_text="The body this source speaks for or belongs to.",
     )
     country = models.CharField(max_length=2, blank=True, validators=[country_code])
-    url = models.URLField(max_length=500, blank=True)
+    url = models.CharField(max_length=500, blank=True, validators=[web_url])
     aliases = models.JSONField(
         default=list,
         blank=True,
@@ -160,7 +185,9 @@ class Source(VersionedModel):
         parent = self.affiliation
         while parent is not None:
             if parent.pk in seen:
-                raise ValidationError({"affiliation": "This affiliation would make a loop of sources."})
+                raise ValidationError(
+                    {"affiliation": ValidationError("This affiliation would make a loop of sources.", code="conflict")}
+                )
             seen.add(parent.pk)
             parent = parent.affiliation
 
@@ -168,8 +195,8 @@ class Source(VersionedModel):
 class Article(VersionedModel):
     """Where claims were reported."""
 
-    title = models.CharField(max_length=500)
-    url = models.URLField(max_length=500, blank=True)
+    title = models.CharField(max_length=500, validators=[not_blank])
+    url = models.CharField(max_length=500, blank=True, validators=[web_url])
     publisher = models.ForeignKey(
         Source,
         on_delete=models.PROTECT,
@@ -191,6 +218,7 @@ class Article(VersionedModel):
                 condition=~Q(url=""),
                 name="article_url_unique_when_given",
                 violation_error_message="An article with this URL already exists.",
+                violation_error_code="unique",
             ),
         ]
 
@@ -202,7 +230,7 @@ class Topic(VersionedModel):
     """What claims are about: a place, organisation, person, event or theme."""
 
     slug = models.SlugField(max_length=100, unique=True)
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[not_blank])
     kind = models.CharField(max_length=20, choices=TopicKind.choices)
     aliases = models.JSONField(
         default=list,
@@ -250,7 +278,7 @@ class ClaimTopic(models.Model):
 class Claim(VersionedModel):
     """A statement attributed to a source, as reported somewhere, on some date."""
 
-    text = models.TextField(max_length=2000, help_text="The statement in neutral words.")
+    text = models.TextField(max_length=2000, validators=[not_blank], help_text="The statement in neutral words.")
     quote = models.TextField(max_length=5000, blank=True, help_text="The source's words, verbatim.")
     language = models.CharField(max_length=35, default="en", validators=[language_code])
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="claims")
@@ -309,9 +337,8 @@ class Claim(VersionedModel):
         link = broken.first()
         if link is not None:
             other = link.to_claim_id if link.from_claim_id == self.pk else link.from_claim_id
-            raise ValidationError(
-                {"source": f"This claim and claim #{other} are linked by a retraction, which needs one source."}
-            )
+            message = f"This claim and claim #{other} are linked by a retraction, which needs one source."
+            raise ValidationError({"source": ValidationError(message, code="conflict")})
 
     def __str__(self):
         short = self.text if len(self.text) <= 80 else self.text[:77] + "..."
@@ -340,6 +367,7 @@ class ClaimLink(VersionedModel):
                 fields=["from_claim", "to_claim", "relation"],
                 name="claimlink_unique",
                 violation_error_message="These two claims are already linked with this relation.",
+                violation_error_code="unique",
             ),
         ]
 
@@ -353,9 +381,12 @@ class ClaimLink(VersionedModel):
         if from_claim is None or to_claim is None:
             return  # the missing end is reported as a required field
         if from_claim is to_claim or (from_claim.pk is not None and from_claim.pk == to_claim.pk):
-            raise ValidationError({"to_claim": "A claim cannot be linked to itself."})
+            # A rule between two fields that no schema can state: a conflict, like the other link rules.
+            raise ValidationError({"to_claim": ValidationError("A claim cannot be linked to itself.", code="conflict")})
         if self.relation == LinkRelation.RETRACTS and from_claim.source_id != to_claim.source_id:
-            raise ValidationError({"relation": "Only a claim by the same source can retract a claim."})
+            raise ValidationError(
+                {"relation": ValidationError("Only a claim by the same source can retract a claim.", code="conflict")}
+            )
 
 
 class Review(VersionedModel):
@@ -364,7 +395,7 @@ class Review(VersionedModel):
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="reviews")
     rating = models.CharField(max_length=20, choices=ReviewRating.choices)
     summary = models.TextField(max_length=5000, blank=True)
-    url = models.URLField(max_length=500, blank=True, help_text="Evidence for the verdict.")
+    url = models.CharField(max_length=500, blank=True, validators=[web_url], help_text="Evidence for the verdict.")
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="reviews"
     )

@@ -53,11 +53,22 @@ class Term:
 
 OR = "OR"
 
+# The longest query searched: the API refuses longer ones (400), the admin searches their start. SQLite
+# refuses a LIKE pattern over 50,000 bytes, which the client would see as the database failing.
+MAX_QUERY_LENGTH = 1000
+
+# Terms past this many are ignored, as web search engines do. On SQLite each term is a condition nested
+# in the last: some 80 are more than SQLite can parse, some 150 more than Python can build (500s).
+MAX_TERMS = 32
+
 
 def parse_query(query: str) -> list[Term | str]:
-    """Terms and OR markers, in order. Words that carry no letter or digit are dropped."""
+    """Terms and OR markers, in order, up to MAX_TERMS terms. Words that carry no letter or digit are dropped."""
     items: list[Term | str] = []
+    terms = 0
     for match in _TERM.finditer(query):
+        if terms == MAX_TERMS:
+            break
         negated, phrase, word = bool(match.group(1)), match.group(2), match.group(3)
         if word == OR and not negated:
             if items and items[-1] != OR:
@@ -69,6 +80,7 @@ def parse_query(query: str) -> list[Term | str]:
         if not any(ch.isalnum() for ch in text):
             continue
         items.append(Term(text=text, negated=negated, prefix=prefix, phrase=phrase is not None))
+        terms += 1
     while items and items[-1] == OR:
         items.pop()
     return items
@@ -185,7 +197,9 @@ def similar_claims(text: str, *, exclude: int | None = None, limit: int = SIMILA
     computes it). On PostgreSQL the trigram index finds the candidates; on
     SQLite the claims sharing a word with `text` are compared in Python.
     """
-    text = text.strip()
+    # The admin asks with whatever was typed, even a text its form refuses: NUL, which PostgreSQL cannot
+    # take in a query (a 500), or 1 MB, which SQLite refuses as a LIKE pattern. No claim holds either.
+    text = text.replace("\x00", "").strip()[: Claim._meta.get_field("text").max_length]
     if not text:
         return []
     base = Claim.objects.select_related("source")

@@ -253,11 +253,9 @@ REST_FRAMEWORK = {
     ],
     # Anyone may read; writing needs the model's add/change/delete permission.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
-    "DEFAULT_PARSER_CLASSES": [
-        "claims.api.parsers.StrictJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only: a form body cannot say a value's type (everything is text), so it cannot be held to the
+    # schema. Other content types get 415. (The token endpoint also takes a form, for curl -d.)
+    "DEFAULT_PARSER_CLASSES": ["claims.api.parsers.StrictJSONParser"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "claims.api.filtersets.OrderingFilter",
@@ -295,4 +293,8 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI's files are served from our own static files: the docs work offline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "claims.api.schema.forbid_nul_in_text",
+    ],
 }

@@ -96,24 +96,25 @@ def test_it_updates_topics_and_status(client_editor):
 
 
 @pytest.mark.parametrize(
-    ("field", "value", "message_part"),
+    ("field", "value", "status", "message_part"),
     [
-        ("source", 999999, "does not exist"),
-        ("source", None, "may not be null"),
-        ("status", "maybe", "not a valid choice"),
-        ("claimed_on", "2017-02-30", "wrong format"),
-        ("claimed_on", "yesterday", "wrong format"),
-        ("claimed_on_precision", "week", "not a valid choice"),
-        ("topics", [999999], "does not exist"),
-        ("language", "English", "BCP 47"),
-        ("text", "", "may not be blank"),
-        ("article", "abc", "Incorrect type"),
+        # A related record that does not exist is the record's state, not a malformed request: 409.
+        ("source", 999999, 409, "does not exist"),
+        ("source", None, 400, "may not be null"),
+        ("status", "maybe", 400, "not a valid choice"),
+        ("claimed_on", "2017-02-30", 400, "wrong format"),
+        ("claimed_on", "yesterday", 400, "wrong format"),
+        ("claimed_on_precision", "week", 400, "not a valid choice"),
+        ("topics", [999999], 409, "does not exist"),
+        ("language", "English", 400, "BCP 47"),
+        ("text", "", 400, "may not be blank"),
+        ("article", "abc", 400, "Incorrect type"),
     ],
 )
-def test_it_refuses_bad_claim_fields_and_names_them(client_editor, field, value, message_part):
+def test_it_refuses_bad_claim_fields_and_names_them(client_editor, field, value, status, message_part):
     response = client_editor.post("/api/claims/", claim_payload(**{field: value}))
 
-    assert response.status_code == 400
+    assert response.status_code == status
     assert field in response.json()
     assert message_part in " ".join(response.json()[field])
     assert Claim.objects.count() == 0

@@ -48,7 +48,8 @@ def test_source_lists_count_their_claims(client_anon):
         ({"country": "Syria"}, "country"),
         ({"url": "not a url"}, "url"),
         ({"aliases": "Daesh"}, "aliases"),
-        ({"aliases": ["Daesh", "daesh"]}, "aliases"),
+        ({"aliases": ["Daesh", "Daesh"]}, "aliases"),
+        ({"aliases": ["Daesh", 5]}, "aliases"),
         ({"aliases": [""]}, "aliases"),
     ],
 )
@@ -62,7 +63,7 @@ def test_it_refuses_bad_source_fields(client_editor, payload, field):
 def test_it_refuses_a_duplicate_source_slug(client_editor):
     make_source(slug="pmf")
     response = client_editor.post("/api/sources/", {"slug": "pmf", "name": "Other", "kind": "media"})
-    assert response.status_code == 400
+    assert response.status_code == 409  # refused by what is already recorded, not by the request's form
     assert "slug" in response.json()
 
 
@@ -70,7 +71,7 @@ def test_it_refuses_an_affiliation_loop(client_editor):
     a = make_source()
     b = make_source(affiliation=a)
     response = client_editor.patch(f"/api/sources/{a.pk}/", {"affiliation": b.pk})
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "loop" in response.json()["affiliation"][0]
     a.refresh_from_db()
     assert a.affiliation is None
@@ -79,7 +80,7 @@ def test_it_refuses_an_affiliation_loop(client_editor):
 def test_it_refuses_a_source_affiliated_with_itself(client_editor):
     a = make_source()
     response = client_editor.patch(f"/api/sources/{a.pk}/", {"affiliation": a.pk})
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "affiliation" in response.json()
 
 
@@ -129,7 +130,7 @@ def test_article_url_is_unique_when_given_but_may_be_blank_twice(client_editor):
     make_article(url="https://example.org/a")
     make_article(url="")
     duplicate = client_editor.post("/api/articles/", {"title": "Again", "url": "https://example.org/a"})
-    assert duplicate.status_code == 400
+    assert duplicate.status_code == 409
     assert "already exists" in str(duplicate.json())
     blank = client_editor.post("/api/articles/", {"title": "No URL either", "url": ""})
     assert blank.status_code == 201
@@ -183,7 +184,7 @@ def test_it_links_a_denial_to_the_report_it_denies(client_editor):
 def test_it_refuses_a_self_link(client_editor):
     claim = make_claim()
     response = client_editor.post("/api/links/", {"from_claim": claim.pk, "to_claim": claim.pk, "relation": "denies"})
-    assert response.status_code == 400
+    assert response.status_code == 409  # a rule between two fields, answered as the other link rules
     assert "itself" in response.json()["to_claim"][0]
     assert not ClaimLink.objects.exists()
 
@@ -192,7 +193,7 @@ def test_it_refuses_a_duplicate_link(client_editor):
     report, denial = make_claim(), make_claim()
     make_link(denial, report, "denies")
     response = client_editor.post("/api/links/", {"from_claim": denial.pk, "to_claim": report.pk, "relation": "denies"})
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "already linked" in response.json()["non_field_errors"][0]
     assert ClaimLink.objects.count() == 1
 
@@ -211,7 +212,7 @@ def test_retracts_only_between_claims_of_one_source(client_editor):
     refused = client_editor.post(
         "/api/links/", {"from_claim": stranger.pk, "to_claim": original.pk, "relation": "retracts"}
     )
-    assert refused.status_code == 400
+    assert refused.status_code == 409
     assert "same source" in refused.json()["relation"][0]
     accepted = client_editor.post(
         "/api/links/", {"from_claim": retraction.pk, "to_claim": original.pk, "relation": "retracts"}
@@ -223,7 +224,7 @@ def test_changing_a_link_into_a_self_link_is_refused(client_editor):
     a, b = make_claim(), make_claim()
     link = make_link(a, b)
     response = client_editor.patch(f"/api/links/{link.pk}/", {"to_claim": a.pk})
-    assert response.status_code == 400
+    assert response.status_code == 409
     link.refresh_from_db()
     assert link.to_claim == b
 
@@ -231,8 +232,11 @@ def test_changing_a_link_into_a_self_link_is_refused(client_editor):
 def test_it_refuses_a_link_to_an_unknown_claim(client_editor):
     claim = make_claim()
     response = client_editor.post("/api/links/", {"from_claim": claim.pk, "to_claim": 10**30, "relation": "denies"})
-    assert response.status_code == 400
+    assert response.status_code == 400  # not an id at all
     assert "to_claim" in response.json()
+    response = client_editor.post("/api/links/", {"from_claim": claim.pk, "to_claim": 999999, "relation": "denies"})
+    assert response.status_code == 409  # an id, of no claim
+    assert "does not exist" in response.json()["to_claim"][0]
 
 
 # Reviews

@@ -152,7 +152,7 @@ class ClaimAdmin(ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         # The API's search (words, "phrases", -exclusions, prefix*, aliases), not Django's substring match.
-        return search.search_claims(queryset, search_term), False
+        return search.search_claims(queryset, search_term[: search.MAX_QUERY_LENGTH]), False
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         # Possible duplicates of the text in the form: as saved, or as typed before a refused save.

@@ -1,12 +1,13 @@
 """What every admin page shares: safe form fields, version checks, read-only history, yes/no filters."""
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
-from claims import selectors
+from claims import search, selectors
 from claims.admin.forms import (
     AliasesField,
     SafeAutocompleteSelect,
@@ -43,6 +44,18 @@ class ModelAdmin(AdminFieldsMixin, SimpleHistoryAdmin):
         if change and not form.has_changed():
             return
         super().save_model(request, obj, form, change)
+
+    def get_changelist_instance(self, request):
+        # Django answers a malformed date-hierarchy year with its "invalid parameters" page, but a year
+        # past C's integer range (?claimed_on__year=99999999999999999999) escapes as an OverflowError: a 500.
+        try:
+            return super().get_changelist_instance(request)
+        except OverflowError as exc:
+            raise IncorrectLookupParameters(exc) from exc
+
+    def get_search_results(self, request, queryset, search_term):
+        # SQLite refuses a LIKE pattern over 50,000 bytes, which would be reported as the database failing.
+        return super().get_search_results(request, queryset, search_term[: search.MAX_QUERY_LENGTH])
 
     def history_view(self, request, object_id, extra_context=None):
         if not is_id(object_id):

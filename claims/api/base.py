@@ -31,11 +31,16 @@ def etag(version: int) -> str:
 
 
 def if_match_tags(request) -> list[str] | None:
-    """The entity tags of an If-Match header, or None when there is none."""
+    """The entity tags of an If-Match header, or None when there is none.
+
+    Read leniently: a bare version (3) counts as its tag ("3"), and anything else
+    that is not the current tag simply does not match (412), as RFC 9110 has it.
+    """
     header = request.headers.get("If-Match")
     if header is None:
         return None
-    return [tag.strip() for tag in header.split(",") if tag.strip()]
+    tags = [tag.strip() for tag in header.split(",") if tag.strip()]
+    return [f'"{tag}"' if tag.isascii() and tag.isdigit() else tag for tag in tags]
 
 
 def check_if_match(request, instance) -> bool:
@@ -53,22 +58,21 @@ def check_if_match(request, instance) -> bool:
 
 
 class SingleValuedParametersMixin:
-    """A query parameter given twice is a 400, unless it is one that takes several values.
+    """A parameter that takes one value, given twice, is a 400; unknown parameters are ignored.
 
     Django would silently use the last of `?page=1&page=2`; the schema documents
     each such parameter as one value, and only filters like `status` as lists.
     """
 
+    ALWAYS_SINGLE = {"page", "page_size", "ordering", "format", "q", "text", "exclude"}
+
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         filterset = getattr(self, "filterset_class", None)
-        repeatable = (
-            {name for name, f in filterset.base_filters.items() if isinstance(f, MultipleChoiceFilter)}
-            if filterset is not None
-            else set()
-        )
+        filters = filterset.base_filters if filterset is not None else {}
+        single = self.ALWAYS_SINGLE | {name for name, f in filters.items() if not isinstance(f, MultipleChoiceFilter)}
         for name, values in request.query_params.lists():
-            if len(values) > 1 and name not in repeatable:
+            if len(values) > 1 and name in single:
                 raise ValidationError({name: ["Give this parameter once."]})
 
 
@@ -85,6 +89,13 @@ class RecordViewSet(SingleValuedParametersMixin, viewsets.ModelViewSet):
         if self.detail:
             return queryset
         return super().filter_queryset(queryset)
+
+    def get_object(self):
+        # The lookup reads the id with int(), which also takes "+2", " 2", "0_2" and "٢" (Arabic-Indic two)
+        # as 2: other addresses for record 2, writable too. Only the id as the API writes it names a record.
+        if not is_id(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, "")):
+            raise NotFound()
+        return super().get_object()
 
     def perform_create(self, serializer):
         with transaction.atomic():

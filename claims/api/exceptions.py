@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from rest_framework import status
+from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -30,19 +31,43 @@ def describe_protected(exc: ProtectedError | RestrictedError) -> str:
     return "still referenced by " + "; ".join(parts)
 
 
+def _details(errors) -> list[ErrorDetail]:
+    return [ErrorDetail(message, code=error.code or "invalid") for error in errors for message in error.messages]
+
+
 def django_errors_to_drf(exc: DjangoValidationError):
-    """A Django ValidationError in DRF's shape: {field: [messages]}, non-field errors under DRF's key."""
+    """A Django ValidationError in DRF's shape: {field: [messages]}, non-field errors under DRF's key.
+
+    Each message keeps its code, which decides between 400 and 409 (see STATE_CONFLICT_CODES).
+    """
     if hasattr(exc, "error_dict"):
         return {
-            (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): messages
-            for field, messages in exc.message_dict.items()
+            (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): _details(errors)
+            for field, errors in exc.error_dict.items()
         }
-    return {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
+    return {api_settings.NON_FIELD_ERRORS_KEY: _details(exc.error_list)}
+
+
+# Refusals that are about the record's current state, not about the request: a slug or URL already
+# taken, a link that already exists, a related record that does not exist, a rule that depends on
+# other records (a retraction across sources, a loop of affiliations). The request is well formed, so
+# these are 409 Conflict; everything else wrong with the input is 400.
+STATE_CONFLICT_CODES = {"unique", "does_not_exist", "conflict"}
+
+
+def _codes(codes) -> set[str]:
+    if isinstance(codes, dict):
+        return set().union(*(_codes(value) for value in codes.values())) if codes else set()
+    if isinstance(codes, list):
+        return set().union(*(_codes(value) for value in codes)) if codes else set()
+    return {codes}
 
 
 def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is not None:
+        if isinstance(exc, ValidationError) and _codes(exc.get_codes()) <= STATE_CONFLICT_CODES:
+            response.status_code = status.HTTP_409_CONFLICT
         return response
     unavailable = unavailable_message(exc)
     if unavailable is not None:

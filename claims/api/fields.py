@@ -1,4 +1,45 @@
+import re
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.relations import MANY_RELATION_KWARGS
+
+from claims.models import MAX_ID, is_id, not_blank, validate_aliases
+
+
+class StrictStringMixin:
+    """Text fields take JSON strings only. DRF's turn 0 into "0" and 1.5 into "1.5", accepting
+    a request the schema says is malformed (and often a client's bug)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError(f"Not a string: a {type(data).__name__}.", code="invalid")
+        return super().to_internal_value(data)
+
+
+class StrictCharField(StrictStringMixin, serializers.CharField):
+    """Text as sent: DRF trims spaces first, which would accept ' en' where the schema's pattern does not."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("trim_whitespace", False)
+        super().__init__(**kwargs)
+
+
+class StrictSlugField(StrictStringMixin, serializers.SlugField):
+    pass
+
+
+class StrictChoiceField(StrictStringMixin, serializers.ChoiceField):
+    pass
+
+
+class StrictManyRelatedField(serializers.ManyRelatedField):
+    """A list of ids must be a JSON list: DRF also takes an object, reading its keys."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        return super().to_internal_value(data)
 
 
 class NestedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
@@ -16,12 +57,26 @@ class NestedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     def use_pk_only_optimization(self):
         return False
 
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        # DRF's own, with the strict list field.
+        list_kwargs = {key: value for key, value in kwargs.items() if key in MANY_RELATION_KWARGS}
+        return StrictManyRelatedField(child_relation=cls(*args, **kwargs), **list_kwargs)
+
     def to_representation(self, value):
         return self.serializer_class(value, context=self.context).data
 
     def to_internal_value(self, data):
         if isinstance(data, dict) and "id" in data:
             data = data["id"]
+        # The database lookup reads ids with int(), which takes 2.5 as 2, "0_2" as 2 and "٢" (Arabic-Indic
+        # two) as 2: a relation to a record the client did not name. An id is a whole number in digits 0-9.
+        if isinstance(data, float) or (isinstance(data, str) and not re.fullmatch(r"\s*-?[0-9]+\s*", data)):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        # Outside 1..MAX_ID a value is no id at all (400), where an id of no record is a conflict with
+        # the record's state (409, code does_not_exist): the schema gives the range.
+        if not isinstance(data, bool) and isinstance(data, int | str) and not is_id(str(data).strip()):
+            raise serializers.ValidationError(f"An id is a whole number from 1 to {MAX_ID}.", code="invalid")
         return super().to_internal_value(data)
 
     def get_choices(self, cutoff=None):
@@ -32,3 +87,21 @@ class NestedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         if cutoff is not None:
             queryset = queryset[:cutoff]
         return {item.pk: self.display_value(item) for item in queryset}
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "string", "maxLength": 200, "pattern": not_blank.regex.pattern},
+        "uniqueItems": True,
+        "description": "Other spellings of the name: distinct, each with some text, at most 200 characters.",
+    }
+)
+class AliasesField(serializers.ListField):
+    """Other spellings of a name (Daesh, ISIS, داعش), by the model's rule."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("child", StrictCharField(max_length=200, validators=[not_blank]))
+        kwargs.setdefault("validators", [validate_aliases])
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)

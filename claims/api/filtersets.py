@@ -10,6 +10,7 @@ import django_filters as filters
 from django import forms
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import filters as drf_filters
 from rest_framework.exceptions import ValidationError
 
@@ -31,9 +32,6 @@ from claims.models import (
 
 BOOLEAN_CHOICES = [("true", "true"), ("false", "false")]
 
-# The longest `q` searched; longer is a 400. SQLite refuses a LIKE pattern over 50,000 bytes (which the
-# client would see as the database failing), and no one searches with a page of text.
-SEARCH_MAX_LENGTH = 1000
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -84,6 +82,17 @@ def with_aliases_text(queryset):
     return queryset.annotate(aliases_text=Cast("aliases", TextField()))
 
 
+@extend_schema_field({"type": "string", "maxLength": search.MAX_QUERY_LENGTH})
+class QueryFilter(filters.CharFilter):
+    """`q`: words to search for, at most search.MAX_QUERY_LENGTH characters (longer is a 400)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("method", "filter_q")
+        kwargs.setdefault("max_length", search.MAX_QUERY_LENGTH)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(filters.NumberFilter):
     """A record id: a whole number in the range of our id columns.
 
@@ -99,7 +108,20 @@ class IdFilter(filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
-class ClaimFilterSet(filters.FilterSet):
+class FilterSet(filters.FilterSet):
+    """django-filter's FilterSet, except that a date, number or choice parameter given empty
+    (`?status=`) is a 400: django-filter ignores it, but it is no date, number or choice."""
+
+    def is_valid(self):
+        valid = super().is_valid()
+        for name, declared in self.filters.items():
+            if not isinstance(declared, filters.CharFilter) and self.data.get(name) == "":
+                self.form.add_error(name, "Give a value, or leave the parameter out.")
+                valid = False
+        return valid
+
+
+class ClaimFilterSet(FilterSet):
     source = filters.CharFilter(field_name="source__slug", help_text="Slug of the source that made the claim.")
     source_kind = filters.ChoiceFilter(field_name="source__kind", choices=SourceKind.choices)
     via = filters.CharFilter(field_name="via__slug", help_text="Slug of the outlet that relayed the claim.")
@@ -125,9 +147,7 @@ class ClaimFilterSet(filters.FilterSet):
         method="filter_denied_by",
         help_text="Slug of a source: claims denied by a claim whose source or speaker it is.",
     )
-    q = filters.CharFilter(
-        method="filter_q",
-        max_length=SEARCH_MAX_LENGTH,
+    q = QueryFilter(
         help_text=(
             "Full-text search over the text, quote, the names and aliases of the source, speaker, outlet "
             'and topics, and the article\'s title. `"a phrase"`, `-excluded`, `prefix*` and `OR` work as in '
@@ -150,12 +170,10 @@ class ClaimFilterSet(filters.FilterSet):
         return search.search_claims(queryset, value)
 
 
-class SourceFilterSet(filters.FilterSet):
+class SourceFilterSet(FilterSet):
     kind = filters.ChoiceFilter(choices=SourceKind.choices)
     affiliation = filters.CharFilter(field_name="affiliation__slug", help_text="Slug of the body it belongs to.")
-    q = filters.CharFilter(
-        method="filter_q",
-        max_length=SEARCH_MAX_LENGTH,
+    q = QueryFilter(
         help_text="Words to find in the name, aliases, slug or description.",
     )
 
@@ -172,13 +190,11 @@ class SourceFilterSet(filters.FilterSet):
         )
 
 
-class ArticleFilterSet(filters.FilterSet):
+class ArticleFilterSet(FilterSet):
     publisher = filters.CharFilter(field_name="publisher__slug", help_text="Slug of the publishing source.")
     published_after = IsoDateFilter(field_name="published_on", lookup_expr="gte")
     published_before = IsoDateFilter(field_name="published_on", lookup_expr="lte")
-    q = filters.CharFilter(
-        method="filter_q", max_length=SEARCH_MAX_LENGTH, help_text="Words to find in the title or dateline."
-    )
+    q = QueryFilter(help_text="Words to find in the title or dateline.")
 
     class Meta:
         model = Article
@@ -188,11 +204,9 @@ class ArticleFilterSet(filters.FilterSet):
         return queryset.filter(Q(title__icontains=value) | Q(dateline__icontains=value))
 
 
-class TopicFilterSet(filters.FilterSet):
+class TopicFilterSet(FilterSet):
     kind = filters.ChoiceFilter(choices=TopicKind.choices)
-    q = filters.CharFilter(
-        method="filter_q", max_length=SEARCH_MAX_LENGTH, help_text="Words to find in the name, aliases or slug."
-    )
+    q = QueryFilter(help_text="Words to find in the name, aliases or slug.")
 
     class Meta:
         model = Topic
@@ -204,7 +218,7 @@ class TopicFilterSet(filters.FilterSet):
         )
 
 
-class ClaimLinkFilterSet(filters.FilterSet):
+class ClaimLinkFilterSet(FilterSet):
     relation = filters.MultipleChoiceFilter(choices=LinkRelation.choices)
     claim = IdFilter(method="filter_claim", help_text="Id of a claim at either end of the link.")
     from_claim = IdFilter(field_name="from_claim_id")
@@ -218,7 +232,7 @@ class ClaimLinkFilterSet(filters.FilterSet):
         return queryset.filter(Q(from_claim_id=value) | Q(to_claim_id=value))
 
 
-class ReviewFilterSet(filters.FilterSet):
+class ReviewFilterSet(FilterSet):
     claim = IdFilter(field_name="claim_id")
     rating = filters.MultipleChoiceFilter(choices=ReviewRating.choices)
 

@@ -27,6 +27,9 @@ class StrictJSONParser(JSONParser):
     """
 
     def parse(self, stream, media_type=None, parser_context=None):
+        # JSON is UTF-8 (RFC 8259 8.1) and a charset parameter means nothing for it: honouring one
+        # (`charset=latin-1` on UTF-8 bytes) would store garbled text instead of what was sent.
+        parser_context = {**(parser_context or {}), "encoding": "utf-8"}
         try:
             data = super().parse(stream, media_type, parser_context)
             has_lone_surrogate = _has_lone_surrogate(data)

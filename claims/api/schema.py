@@ -2,10 +2,11 @@
 
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import permissions, serializers
+
+from claims.models import MAX_ID
 
 
 class NestedPrimaryKeyRelatedFieldExtension(OpenApiSerializerFieldExtension):
@@ -15,9 +16,19 @@ class NestedPrimaryKeyRelatedFieldExtension(OpenApiSerializerFieldExtension):
 
     def map_serializer_field(self, auto_schema, direction):
         if direction == "request":
-            return build_basic_type(OpenApiTypes.INT)
+            return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
         component = auto_schema.resolve_serializer(self.target.serializer_class, direction)
         return component.ref
+
+
+class StrictManyRelatedFieldExtension(OpenApiSerializerFieldExtension):
+    """A list of ids, each at most once (a topic listed twice is refused)."""
+
+    target_class = "claims.api.fields.StrictManyRelatedField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        items = auto_schema._map_serializer_field(self.target.child_relation, direction)
+        return {"type": "array", "items": items, **({"uniqueItems": True} if direction == "request" else {})}
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -45,11 +56,18 @@ ERRORS = {
     "403": OpenApiResponse(ErrorSerializer, "The user may not do this."),
     "404": OpenApiResponse(ErrorSerializer, "No such object (or page)."),
     "409": OpenApiResponse(
-        ErrorSerializer,
-        "Refused: other records depend on this one, or a concurrent write.",
+        VALIDATION_ERROR,
+        "Refused by the record's current state: other records depend on this one; a slug, URL or link "
+        "that already exists; a related record that does not exist; a rule that depends on other records; "
+        "or a concurrent write. Fields at fault are named as for 400.",
     ),
     "412": OpenApiResponse(ErrorSerializer, "If-Match does not match the current version: changed since read."),
     "413": OpenApiResponse(ErrorSerializer, "The request body is larger than the service accepts."),
+    "414": OpenApiResponse(
+        ErrorSerializer,
+        "The URL is longer than the server reads (about 8 KB): shorten the query. Sent by the HTTP server, "
+        "whose body may not be JSON.",
+    ),
     "429": OpenApiResponse(
         ErrorSerializer,
         "Too many requests from this client; `Retry-After` says how many seconds to wait.",
@@ -74,19 +92,22 @@ class AutoSchema(openapi.AutoSchema):
     def _error_codes(self) -> list[str]:
         has_id = "{" in self.path
         if self.method == "GET":
-            return ["404"] if has_id else ["400", "404"]  # lists: a bad filter, a page past the end
+            return ["400", "404"]  # a bad parameter; a page past the end, or no such record
         codes = ["400", "401", "403"] if self.method != "DELETE" else ["401", "403"]
         if has_id:
             codes.append("404")
+        if self.method in ("POST", "PUT", "PATCH", "DELETE"):
+            codes.append("409")
         if self.method in ("PUT", "PATCH", "DELETE"):
-            codes += ["409", "412"]
+            codes.append("412")
         if self.method in ("POST", "PUT", "PATCH"):
             codes.append("413")
         return codes
 
     def _limit_codes(self) -> list[str]:
-        # Any request can be throttled, and any can meet an unavailable database.
-        return ["429", "503"]
+        # Any request can be throttled, have a URL longer than the server reads, or meet an unavailable
+        # database.
+        return ["414", "429", "503"]
 
     def get_auth(self):
         auths = super().get_auth()
@@ -127,3 +148,28 @@ class AutoSchema(openapi.AutoSchema):
             if code not in bodies:
                 bodies[code] = self._get_response_for_code(ERRORS[code], code, direction=direction)
         return bodies
+
+
+def forbid_nul_in_text(result, generator, request, public):
+    """drf-spectacular post-processing hook: free-text strings, in bodies and query parameters, may not
+    contain NUL (PostgreSQL cannot store it; we refuse it with a 400), which the schema now says."""
+
+    def visit(node):
+        if isinstance(node, dict):
+            if node.get("type") == "string" and not ({"enum", "format", "pattern"} & node.keys()):
+                node["pattern"] = "^[^\\x00]*$"
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(result.get("components", {}).get("schemas", {}))
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query":
+                    visit(parameter.get("schema", {}))
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                visit(content.get("schema", {}))
+    return result

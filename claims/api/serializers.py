@@ -15,7 +15,13 @@ from rest_framework import exceptions, serializers
 
 from claims import services
 from claims.api.exceptions import django_errors_to_drf
-from claims.api.fields import NestedPrimaryKeyRelatedField
+from claims.api.fields import (
+    AliasesField,
+    NestedPrimaryKeyRelatedField,
+    StrictCharField,
+    StrictChoiceField,
+    StrictSlugField,
+)
 from claims.models import (
     MAX_ID,
     Article,
@@ -24,7 +30,6 @@ from claims.models import (
     Review,
     Source,
     Topic,
-    validate_aliases,
 )
 
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -49,7 +54,14 @@ class RecordSerializerMixin:
     empty revision and make every other client's ETag stale.
     """
 
-    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping, models.DateField: IsoDateField}
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateField: IsoDateField,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+        models.SlugField: StrictSlugField,
+    }
+    serializer_choice_field = StrictChoiceField
 
     def update(self, instance, validated_data):
         if not self._changes_anything(instance, validated_data):
@@ -171,12 +183,7 @@ class SourceSerializer(RecordSerializerMixin, serializers.ModelSerializer):
         allow_null=True,
         required=False,
     )
-    aliases = serializers.ListField(
-        child=serializers.CharField(max_length=200),
-        required=False,
-        validators=[validate_aliases],
-        help_text="Other spellings of the name.",
-    )
+    aliases = AliasesField(help_text="Other spellings of the name.")
     claim_count = serializers.IntegerField(read_only=True, help_text="Claims this source made.")
 
     class Meta:
@@ -224,12 +231,7 @@ class ArticleSerializer(RecordSerializerMixin, serializers.ModelSerializer):
 class TopicSerializer(RecordSerializerMixin, serializers.ModelSerializer):
     """What claims are about."""
 
-    aliases = serializers.ListField(
-        child=serializers.CharField(max_length=200),
-        required=False,
-        validators=[validate_aliases],
-        help_text="Other names: Daesh, ISIS...",
-    )
+    aliases = AliasesField(help_text="Other names: Daesh, ISIS...")
     claim_count = serializers.IntegerField(read_only=True, help_text="Claims about this topic.")
 
     class Meta:
@@ -442,7 +444,8 @@ class SourceRecordSerializer(serializers.Serializer):
 class SimilarQuerySerializer(serializers.Serializer):
     """Query parameters of /api/claims/similar/."""
 
-    text = serializers.CharField(max_length=2000, help_text="The text of the claim you are about to add.")
+    # 500 characters are enough to find a duplicate, and keep the URL within what servers accept.
+    text = StrictCharField(max_length=500, help_text="The text (or its start) of the claim you are about to add.")
     exclude = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_ID, help_text="Id of a claim to leave out (the one being edited)."
     )

@@ -158,3 +158,11 @@ def test_relation_ids_are_declared_in_the_range_of_ids(schema, client_super):
         response = client_super.patch(f"/api/claims/{claim.pk}/", {"source": outside})
         assert response.status_code == 400, outside
     assert Source.objects.count() == 1
+
+
+@pytest.mark.parametrize("query", ["page=true", "page_size=0"])
+def test_an_export_checks_the_page_parameters_it_does_not_use(client_anon, query):
+    response = client_anon.get(f"/api/claims/?format=csv&{query}")
+
+    assert response.status_code == 400
+    assert query.split("=")[0] in response.json()

@@ -31,6 +31,11 @@ class PageNumberPagination(pagination.PageNumberPagination):
         _whole_number(request, self.page_query_param)
         return super().paginate_queryset(queryset, request, view)
 
+    def check_parameters(self, request) -> None:
+        """Refuse a malformed page or page_size even where no page is cut (an export of all rows)."""
+        _whole_number(request, self.page_query_param)
+        _whole_number(request, self.page_size_query_param)
+
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:

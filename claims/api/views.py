@@ -63,6 +63,7 @@ class ClaimViewSet(RecordViewSet):
         and holds every claim that matches the filters, in the requested `ordering`.
         """
         if isinstance(request.accepted_renderer, export.ExportRenderer):
+            self.paginator.check_parameters(request)  # ignored by an export, but documented: still checked
             claims = self.filter_queryset(selectors.claim_export_list())
             return export.export_response(claims, request.accepted_renderer)
         return super().list(request, *args, **kwargs)

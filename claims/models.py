@@ -15,10 +15,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from claims.db import without_statement_timeout
 from claims.history import RecordedHistory
 from claims.versioning import VersionedModel
 
@@ -56,8 +57,10 @@ _SPACES = r"\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\
 web_url = FullMatchValidator(
     rf"^https?://[^/?#{_SPACES}][^{_SPACES}]*$", "Enter an http:// or https:// address without spaces."
 )
-# Some visible character, and no NUL (which PostgreSQL cannot store).
-not_blank = FullMatchValidator(rf"^[^\x00]*[^{_SPACES}][^\x00]*$", "Enter some text, not only spaces.")
+# Some visible character, and no NUL (which PostgreSQL cannot store). The leading run takes only spaces
+# other than NUL, so the match cannot backtrack: `[^\x00]*` there took seconds on a long text ending in NUL.
+_SPACES_BUT_NUL = r"\x01" + _SPACES.removeprefix(r"\x00")
+not_blank = FullMatchValidator(rf"^[{_SPACES_BUT_NUL}]*[^{_SPACES}][^\x00]*$", "Enter some text, not only spaces.")
 
 
 def validate_aliases(value):
@@ -139,7 +142,24 @@ class SlugManager(models.Manager):
         return self.get(slug=slug)
 
 
-class Source(VersionedModel):
+class NamedInClaims(VersionedModel):
+    """A record whose name (or title) is part of its claims' search documents.
+
+    Migration 0004's triggers recompute every such document in the same statement as the
+    rename: for a source or topic used by tens of thousands of claims, longer than the
+    statement timeout allows a request. That work is bounded and must finish, so these
+    saves lift the timeout for their own transaction.
+    """
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic(using=kwargs.get("using")), without_statement_timeout(kwargs.get("using")):
+            super().save(*args, **kwargs)
+
+
+class Source(NamedInClaims):
     """Who makes claims: a person, outlet, government, armed group, NGO..."""
 
     slug = models.SlugField(max_length=100, unique=True)
@@ -192,7 +212,7 @@ class Source(VersionedModel):
             parent = parent.affiliation
 
 
-class Article(VersionedModel):
+class Article(NamedInClaims):
     """Where claims were reported."""
 
     title = models.CharField(max_length=500, validators=[not_blank])
@@ -226,7 +246,7 @@ class Article(VersionedModel):
         return self.title
 
 
-class Topic(VersionedModel):
+class Topic(NamedInClaims):
     """What claims are about: a place, organisation, person, event or theme."""
 
     slug = models.SlugField(max_length=100, unique=True)

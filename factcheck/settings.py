@@ -96,10 +96,11 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No statement may hold a worker longer than this (a 503 names it); bulk jobs lift it for their
     # own transaction (claims.db.without_statement_timeout). Connecting gives up after 5 s, not never.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        connect_timeout=env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1),
-        options=f"-c statement_timeout={env_int('DATABASE_STATEMENT_TIMEOUT_MS', 5000)}",
-    )
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1)
+    # Added to any `options` the URL gives (e.g. ?options=-c search_path=...), not in their place.
+    _timeout = f"-c statement_timeout={env_int('DATABASE_STATEMENT_TIMEOUT_MS', 5000)}"
+    _options["options"] = f"{_options['options']} {_timeout}" if _options.get("options") else _timeout
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -214,7 +215,8 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
-if env_bool("BEHIND_TLS_PROXY", False):
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
     # Only behind a proxy that sets this header itself: otherwise clients could claim HTTPS.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -263,7 +265,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "claims.api.pagination.PageNumberPagination",
     "DEFAULT_SCHEMA_CLASS": "claims.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "claims.api.exceptions.exception_handler",
-    # Per client: anonymous by IP address, users by account (see FACTCHECK_THROTTLE_RATES).
+    # Per client: anonymous by IP address, users by account (see FACTCHECK_THROTTLE_RATES). The address
+    # is REMOTE_ADDR, unless behind our one proxy, whose X-Forwarded-For entry is then used: trusting the
+    # header otherwise would let a client name any address and escape the limits.
+    "NUM_PROXIES": 1 if BEHIND_TLS_PROXY else 0,
     "DEFAULT_THROTTLE_CLASSES": [
         "claims.api.throttling.AnonThrottle",
         "claims.api.throttling.UserThrottle",

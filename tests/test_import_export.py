@@ -548,6 +548,25 @@ def test_names_find_records_whose_slug_is_not_their_name_slugified(tmp_path):
     assert (Source.objects.count(), Topic.objects.count()) == (1, 1)
 
 
+def test_a_slug_given_in_the_file_is_never_taken_for_a_namesake(tmp_path):
+    mosul = make_source(slug="ahmed-hassan-mosul", name="Ahmed Hassan", kind="person")
+    rows = [
+        {
+            "text": "The bridge was hit",
+            "source": "ahmed-hassan-basra",
+            "source_name": "Ahmed Hassan",
+            "source_kind": "person",
+            "claimed_on": "2017-11-08",
+        }
+    ]
+
+    run_import(tmp_path, csv_file(rows))
+
+    claim = Claim.objects.get()
+    assert claim.source != mosul
+    assert (claim.source.slug, claim.source.name) == ("ahmed-hassan-basra", "Ahmed Hassan")
+
+
 def test_articles_are_found_by_url_or_else_by_title_and_date(tmp_path):
     by_url = make_article(title="Old title", url="https://example.org/a")
     by_title = make_article(title="Untitled wire", url="", published_on=NOV_8)

@@ -203,3 +203,17 @@ def test_an_unreachable_database_is_a_503_in_the_admin_and_the_public_pages(monk
         assert response.status_code == 503
         assert response["Retry-After"] == "5"
         assert b"retry" in response.content
+
+
+def test_a_client_cannot_escape_its_rate_by_naming_another_address(client_anon, tight_throttle):
+    statuses = [client_anon.get("/api/claims/", HTTP_X_FORWARDED_FOR=f"10.0.0.{i}").status_code for i in range(4)]
+
+    assert statuses == [200, 200, 200, 429]
+
+
+def test_a_long_name_ending_in_nul_is_refused_at_once(client_super):
+    # The non-blank pattern once backtracked over the whole text here: seconds for 40 KB, hours for 2 MB.
+    response = client_super.post("/api/sources/", {"slug": "s", "name": "a" * 2_000_000 + "\x00", "kind": "media"})
+
+    assert response.status_code == 400
+    assert not Source.objects.exists()

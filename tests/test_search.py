@@ -226,6 +226,26 @@ def test_the_document_follows_bulk_writes_that_bypass_the_models(client_anon):
     assert found(client_anon, "withdrew") == [claim.pk]
     assert found(client_anon, "راوة") == [claim.pk]
 
+    Claim.topics.through.objects.filter(claim=claim).update(topic=make_topic(name="Mosul"))
+    assert found(client_anon, "mosul") == [claim.pk]
+    assert found(client_anon, "راوة") == []
+
+
+@postgresql_only
+def test_renaming_a_source_of_many_claims_is_not_cut_by_the_statement_timeout(client_editor):
+    source = make_source(name="Wire service")
+    Claim.objects.bulk_create(Claim(text=f"Report {i}", source=source, claimed_on="2017-11-08") for i in range(3000))
+    with connection.cursor() as cursor:
+        # Far below what recomputing 3,000 documents takes; a request's own statements must stay under it.
+        cursor.execute("SET statement_timeout = 20")
+
+    response = client_editor.patch(f"/api/sources/{source.pk}/", {"name": "Agency wire"})
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = 5000")
+    assert response.status_code == 200
+    assert len(found(client_editor, "agency", page_size=5)) == 5
+
 
 @postgresql_only
 def test_the_demo_fixture_is_searchable_after_loaddata(client_anon):

@@ -184,8 +184,11 @@ class _Importer:
             # The first name and kind the file gives for it; a name made from the slug, kind "other", if none.
             named = next((m for m in group if m.name), None)
             kinded = next((m for m in group if m.kind), None)
-            known = _one_named(Source, named.name if named else None)
-            if known is not None:  # a source already recorded under that name, with a slug of its own
+            # A cell that held a name (not a slug) may name a source recorded under another slug; a slug the
+            # file gives is the file's word for which source it means, even if a namesake exists.
+            by_name = next((m for m in group if m.name and m.name_from == m.column), None)
+            known = _one_named(Source, by_name.name if by_name else None)
+            if known is not None:
                 self.sources[slug] = known
                 continue
             source = Source(

@@ -82,6 +82,19 @@ CREATE TRIGGER claims_claimtopic_search_delete
     AFTER DELETE ON claims_claimtopic REFERENCING OLD TABLE AS changed_rows
     FOR EACH STATEMENT EXECUTE FUNCTION claims_claimtopic_search_added();
 
+-- An assignment moved to another topic or claim (by UPDATE, which Django itself never issues).
+CREATE FUNCTION claims_claimtopic_search_moved() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM claims_refresh_search(ARRAY(
+        SELECT claim_id FROM old_rows UNION SELECT claim_id FROM new_rows));
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER claims_claimtopic_search_update
+    AFTER UPDATE ON claims_claimtopic REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION claims_claimtopic_search_moved();
+
 CREATE FUNCTION claims_source_search_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -137,6 +150,8 @@ DROP TRIGGER claims_source_search ON claims_source;
 DROP FUNCTION claims_source_search_changed();
 DROP TRIGGER claims_claimtopic_search_insert ON claims_claimtopic;
 DROP TRIGGER claims_claimtopic_search_delete ON claims_claimtopic;
+DROP TRIGGER claims_claimtopic_search_update ON claims_claimtopic;
+DROP FUNCTION claims_claimtopic_search_moved();
 DROP FUNCTION claims_claimtopic_search_added();
 DROP FUNCTION claims_refresh_search(bigint[]);
 DROP TRIGGER claims_claim_search ON claims_claim;

@@ -1,11 +1,13 @@
 """Settings come from the environment; malformed values stop start-up with a clear message."""
 
+import io
 import os
 import subprocess
 import sys
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
 
 from factcheck.settings import env_bool, env_database, env_list
 
@@ -52,3 +54,12 @@ def test_production_without_a_secret_key_does_not_start():
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+@pytest.mark.django_db
+def test_the_models_and_the_migrations_agree():
+    # A validator or constraint changed without its migration would leave the schema and the database
+    # behind the code.
+    out = io.StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)
+    assert "No changes detected" in out.getvalue()

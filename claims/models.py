@@ -54,8 +54,10 @@ country_code = FullMatchValidator(r"^[A-Z]{2}$", "Enter an ISO 3166-1 alpha-2 co
 _SPACES = r"\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
 # Addresses are http(s) with a host and no spaces. Django's URLValidator is stricter in ways no schema
 # states (DNS label lengths, TLD rules), so a client following the schema would be refused.
+# The host takes no brackets: an IPv6 literal is no news source, and a stray one makes the address
+# unreadable to URL parsers (Python's urlsplit raises on "http://[x").
 web_url = FullMatchValidator(
-    rf"^https?://[^/?#{_SPACES}][^{_SPACES}]*$", "Enter an http:// or https:// address without spaces."
+    rf"^https?://[^/?#\[\]{_SPACES}]+([/?#][^{_SPACES}]*)?$", "Enter an http:// or https:// address without spaces."
 )
 # Some visible character, and no NUL (which PostgreSQL cannot store). The leading run takes only spaces
 # other than NUL, so the match cannot backtrack: `[^\x00]*` there took seconds on a long text ending in NUL.

@@ -4,6 +4,7 @@ from django.db.models import Max
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, permissions
+from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
@@ -27,6 +28,12 @@ CLAIM_REVIEW_RESPONSE = OpenApiResponse(
     "datePublished and appearance), reviewRating (alternateName; ratingValue on a 1-5 scale with "
     "bestRating and worstRating unless the verdict is unproven), author, datePublished and url.",
 )
+
+
+def claimreview_action(method):
+    """Make `method` a viewset's detail route `claimreview/`, answering JSON-LD, documented as a ClaimReview."""
+    route = action(detail=True, filterset_class=None, pagination_class=None, renderer_classes=JSONLD_RENDERERS)
+    return extend_schema(responses={200: CLAIM_REVIEW_RESPONSE}, filters=False)(route(method))
 
 
 def claim_review_response(request, review: Review) -> Response:

@@ -27,7 +27,9 @@ from claims.models import (
     Article,
     Claim,
     ClaimLink,
+    ClaimStatus,
     Review,
+    ReviewRating,
     Source,
     Topic,
 )
@@ -412,21 +414,13 @@ class SimilarClaimSerializer(ClaimBriefSerializer):
         fields = [*ClaimBriefSerializer.Meta.fields, "similarity"]
 
 
-class CountsByStatusSerializer(serializers.Serializer):
-    unverified = serializers.IntegerField()
-    disputed = serializers.IntegerField()
-    confirmed = serializers.IntegerField()
-    refuted = serializers.IntegerField()
-    retracted = serializers.IntegerField()
+def counts_by(name: str, choices) -> type[serializers.Serializer]:
+    """A serializer of one count per choice, so that a new status or rating is counted too."""
+    return type(name, (serializers.Serializer,), {value: serializers.IntegerField() for value in choices.values})
 
 
-class CountsByRatingSerializer(serializers.Serializer):
-    true = serializers.IntegerField()
-    mostly_true = serializers.IntegerField()
-    mixed = serializers.IntegerField()
-    mostly_false = serializers.IntegerField()
-    false = serializers.IntegerField()
-    unproven = serializers.IntegerField()
+CountsByStatusSerializer = counts_by("CountsByStatusSerializer", ClaimStatus)
+CountsByRatingSerializer = counts_by("CountsByRatingSerializer", ReviewRating)
 
 
 class SourceRecordSerializer(serializers.Serializer):

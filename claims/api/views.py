@@ -107,13 +107,7 @@ class ClaimViewSet(RecordViewSet):
         found = search.similar_claims(query.validated_data["text"], exclude=query.validated_data.get("exclude"))
         return Response(serializers.SimilarClaimSerializer(found, many=True).data)
 
-    @extend_schema(responses={200: jsonld.CLAIM_REVIEW_RESPONSE}, filters=False)
-    @action(
-        detail=True,
-        filterset_class=None,
-        pagination_class=None,
-        renderer_classes=jsonld.JSONLD_RENDERERS,
-    )
+    @jsonld.claimreview_action
     def claimreview(self, request, pk=None):
         """The claim's current verdict (its latest review) as a schema.org ClaimReview in JSON-LD."""
         claim = self.get_object()
@@ -139,13 +133,7 @@ class ReviewViewSet(RecordViewSet):
     def server_owned_fields(self):
         return {"reviewer": self.request.user}
 
-    @extend_schema(responses={200: jsonld.CLAIM_REVIEW_RESPONSE}, filters=False)
-    @action(
-        detail=True,
-        filterset_class=None,
-        pagination_class=None,
-        renderer_classes=jsonld.JSONLD_RENDERERS,
-    )
+    @jsonld.claimreview_action
     def claimreview(self, request, pk=None):
         """This review as a schema.org ClaimReview in JSON-LD."""
         self.get_object()  # 404 for an unknown id, as every detail route

@@ -28,11 +28,6 @@ WORST_RATING, BEST_RATING = 1, 5
 _PERSON_KINDS = {SourceKind.PERSON}
 
 
-def review_list_for_markup():
-    """Reviews with everything their markup names, in a fixed number of queries."""
-    return Review.objects.select_related("claim__source", "claim__article__publisher")
-
-
 def claim_date(claim: Claim) -> str:
     """The claim's date in ISO 8601 at its recorded precision: '2017-11-08', '2017-11' or '2017'."""
     day = claim.claimed_on

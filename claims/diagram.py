@@ -8,6 +8,9 @@ links are arrows coloured and labelled by relation.
 import math
 from html import escape
 
+from django.utils.safestring import mark_safe
+
+from claims import selectors
 from claims.models import DatePrecision, LinkRelation
 
 COLOURS = {
@@ -146,3 +149,31 @@ def thread_svg(claims, links, *, current_id: int, url_for) -> str | None:
     parts.extend(labels)  # on top of arrows and boxes, so they stay readable
     parts.append("</svg>")
     return "".join(parts)
+
+
+def thread_context(claim, *, url_for) -> dict:
+    """What a page needs to show `claim`'s thread: rows of claims, links with both ends, the diagram.
+
+    Shared by the admin's change page and the public claim page; `url_for(claim)` gives each
+    claim's link on that page.
+    """
+    thread = selectors.claim_thread(claim)
+    by_id = {c.pk: c for c in thread.claims}
+    svg = thread_svg(thread.claims, thread.links, current_id=claim.pk, url_for=url_for) if thread.links else None
+    return {
+        "thread_rows": [
+            {
+                "claim": c,
+                "url": url_for(c),
+                "date": format_claim_date(c.claimed_on, c.claimed_on_precision),
+                "current": c.pk == claim.pk,
+            }
+            for c in thread.claims
+        ],
+        "thread_links": [
+            {"link": link, "from": by_id[link.from_claim_id], "to": by_id[link.to_claim_id]} for link in thread.links
+        ],
+        "thread_truncated": thread.truncated,
+        # thread_svg escapes every piece of text it draws.
+        "thread_svg": mark_safe(svg) if svg else None,
+    }

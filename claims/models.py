@@ -11,6 +11,8 @@ Every editable record is versioned (see `claims.versioning`) and keeps its
 revision history (django-simple-history; see docs/history-and-editing.md).
 """
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -63,6 +65,10 @@ web_url = FullMatchValidator(
 # other than NUL, so the match cannot backtrack: `[^\x00]*` there took seconds on a long text ending in NUL.
 _SPACES_BUT_NUL = r"\x01" + _SPACES.removeprefix(r"\x00")
 not_blank = FullMatchValidator(rf"^[{_SPACES_BUT_NUL}]*[^{_SPACES}][^\x00]*$", "Enter some text, not only spaces.")
+
+
+# Dates as the API and the import format write them: YYYY-MM-DD, ASCII digits (no 2017-1-8, no 11/08/2017).
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def validate_aliases(value):

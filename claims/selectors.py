@@ -123,6 +123,16 @@ def review_list() -> QuerySet:
     return Review.objects.select_related("claim__source", "reviewer")
 
 
+def review_markup_list() -> QuerySet:
+    """Reviews with everything their ClaimReview markup names, newest first (Review's ordering)."""
+    return Review.objects.select_related("claim__source", "claim__article__publisher")
+
+
+def claim_detail() -> QuerySet:
+    """A claim with its attribution, as one page shows it."""
+    return Claim.objects.select_related(*_CLAIM_JOINS)
+
+
 def source_record(source: Source) -> dict:
     """A source's track record (see SourceRecordSerializer), in four queries.
 

@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 
 from claims import claimreview, selectors
 from claims.db import unavailable_message
-from claims.diagram import format_claim_date, thread_svg
+from claims.diagram import format_claim_date, thread_context
 from claims.middleware import service_unavailable
 from claims.models import Claim, is_id
 
@@ -31,19 +31,10 @@ def claim_page(request, pk):
     if not is_id(pk):
         raise Http404("No such claim.")
     try:
-        claim = Claim.objects.select_related(
-            "source__affiliation", "speaker__affiliation", "via", "article__publisher"
-        ).get(pk=pk)
+        claim = selectors.claim_detail().get(pk=pk)
     except Claim.DoesNotExist as exc:
         raise Http404("No such claim.") from exc
-    reviews = list(claimreview.review_list_for_markup().filter(claim=claim).order_by("-reviewed_on", "-id"))
-    thread = selectors.claim_thread(claim)
-    by_id = {c.pk: c for c in thread.claims}
-
-    def url_for(c):
-        return claimreview.claim_page_path(c.pk)
-
-    svg = thread_svg(thread.claims, thread.links, current_id=claim.pk, url_for=url_for) if thread.links else None
+    reviews = list(selectors.review_markup_list().filter(claim=claim))
     context = {
         "claim": claim,
         "claim_date": format_claim_date(claim.claimed_on, claim.claimed_on_precision),
@@ -52,16 +43,7 @@ def claim_page(request, pk):
             json_for_script(claimreview.claim_review(review, build_absolute_uri=request.build_absolute_uri))
             for review in reviews
         ],
-        "thread_claims": [
-            {"claim": c, "date": format_claim_date(c.claimed_on, c.claimed_on_precision), "url": url_for(c)}
-            for c in thread.claims
-        ],
-        "thread_links": [
-            {"link": link, "from": by_id[link.from_claim_id], "to": by_id[link.to_claim_id]} for link in thread.links
-        ],
-        "thread_truncated": thread.truncated,
-        # thread_svg escapes every piece of text it draws.
-        "thread_svg": mark_safe(svg) if svg else None,
+        **thread_context(claim, url_for=lambda c: claimreview.claim_page_path(c.pk)),
         "publisher": claimreview.publisher(),
     }
     return render(request, "claims/claim_page.html", context)

@@ -11,12 +11,11 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 
 from claims import history, search, selectors, services
 from claims.admin.base import HasDenialFilter, HasReviewFilter, ModelAdmin, VersionedInline
 from claims.admin.forms import ClaimAdminForm, SafeAutocompleteSelectMultiple
-from claims.diagram import format_claim_date, thread_svg
+from claims.diagram import format_claim_date, thread_context
 from claims.models import Article, Claim, ClaimLink, ClaimStatus, Review, Source, Topic
 from claims.versioning import VersionConflict
 
@@ -168,32 +167,7 @@ class ClaimAdmin(ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _thread_context(self, claim):
-        thread = selectors.claim_thread(claim)
-        by_id = {c.pk: c for c in thread.claims}
-
-        def url_for(c):
-            return reverse("admin:claims_claim_change", args=[c.pk])
-
-        rows = [
-            {
-                "claim": c,
-                "url": url_for(c),
-                "date": format_claim_date(c.claimed_on, c.claimed_on_precision),
-                "current": c.pk == claim.pk,
-            }
-            for c in thread.claims
-        ]
-        links = [
-            {"link": link, "from": by_id[link.from_claim_id], "to": by_id[link.to_claim_id]} for link in thread.links
-        ]
-        svg = thread_svg(thread.claims, thread.links, current_id=claim.pk, url_for=url_for)
-        return {
-            "thread_rows": rows,
-            "thread_links": links,
-            "thread_truncated": thread.truncated,
-            # thread_svg escapes every piece of text it draws.
-            "thread_svg": mark_safe(svg) if svg else None,
-        }
+        return thread_context(claim, url_for=lambda c: reverse("admin:claims_claim_change", args=[c.pk]))
 
     @admin.display(description="claim", ordering="text")
     def short_text(self, obj):

@@ -4,8 +4,6 @@ A value that cannot be understood (an unknown status, a malformed date, a
 non-numeric id) is a 400 naming the parameter, never an unfiltered list.
 """
 
-import re
-
 import django_filters as filters
 from django import forms
 from django.db.models import Q, TextField
@@ -16,6 +14,7 @@ from rest_framework.exceptions import ValidationError
 
 from claims import search, selectors
 from claims.models import (
+    ISO_DATE,
     MAX_ID,
     Article,
     Claim,
@@ -31,8 +30,6 @@ from claims.models import (
 )
 
 BOOLEAN_CHOICES = [("true", "true"), ("false", "false")]
-
-ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class OrderingFilter(drf_filters.OrderingFilter):

@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from claims import claimreview
+from claims import claimreview, selectors
 from claims.api.base import SingleValuedParametersMixin
 from claims.models import Review
 
@@ -64,7 +64,7 @@ class ClaimReviewFeed(SingleValuedParametersMixin, generics.GenericAPIView):
     permission_classes = [permissions.AllowAny]
     renderer_classes = JSONLD_RENDERERS
     filter_backends = []
-    queryset = claimreview.review_list_for_markup().order_by("-reviewed_on", "-id")
+    queryset = selectors.review_markup_list()
 
     def get(self, request):
         reviews = self.paginate_queryset(self.get_queryset())

@@ -6,7 +6,6 @@ shaped in `claims.selectors` to fetch exactly what they render.
 """
 
 import copy
-import re
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -23,6 +22,7 @@ from claims.api.fields import (
     StrictSlugField,
 )
 from claims.models import (
+    ISO_DATE,
     MAX_ID,
     Article,
     Claim,
@@ -33,8 +33,6 @@ from claims.models import (
     Source,
     Topic,
 )
-
-ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class IsoDateField(serializers.DateField):

@@ -6,7 +6,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from claims import claimreview, search, selectors
+from claims import search, selectors
 from claims.api import filtersets, jsonld, serializers
 from claims.api.base import RecordViewSet
 from claims.interchange import export
@@ -111,7 +111,7 @@ class ClaimViewSet(RecordViewSet):
     def claimreview(self, request, pk=None):
         """The claim's current verdict (its latest review) as a schema.org ClaimReview in JSON-LD."""
         claim = self.get_object()
-        review = claimreview.review_list_for_markup().filter(claim=claim).order_by("-reviewed_on", "-id").first()
+        review = selectors.review_markup_list().filter(claim=claim).first()
         if review is None:
             raise NotFound(f"Claim #{claim.pk} has no review yet.")
         return jsonld.claim_review_response(request, review)
@@ -137,4 +137,4 @@ class ReviewViewSet(RecordViewSet):
     def claimreview(self, request, pk=None):
         """This review as a schema.org ClaimReview in JSON-LD."""
         self.get_object()  # 404 for an unknown id, as every detail route
-        return jsonld.claim_review_response(request, claimreview.review_list_for_markup().get(pk=pk))
+        return jsonld.claim_review_response(request, selectors.review_markup_list().get(pk=pk))

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.utils.text import slugify
 
-from claims.models import Claim, LinkRelation
+from claims.models import ISO_DATE, Claim, LinkRelation
 
 # CSV header = JSON Lines keys, in this order.
 COLUMNS = [
@@ -63,7 +63,6 @@ SOURCE_COLUMNS = {
 # such a cell (and one already prefixed, so that the import's unprefixing is exact) with '.
 _FORMULA = re.compile(r"^'*[=+\-@\t\r]")
 _ESCAPED_FORMULA = re.compile(r"^'+[=+\-@\t\r]")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Characters that some JSON Lines readers (str.splitlines) take for line ends; json.dumps leaves them raw.
 _LINE_SEPARATORS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
 
@@ -373,7 +372,7 @@ def _date(row: Row, column: str, value: str) -> datetime.date | None:
     if not value:
         return None
     try:
-        if not _DATE.fullmatch(value):
+        if not ISO_DATE.fullmatch(value):
             raise ValueError
         return datetime.date.fromisoformat(value)
     except ValueError:

@@ -127,7 +127,11 @@ def _search_postgresql(queryset, items, rank):
     queryset = queryset.filter(matches)
     if not rank:
         return queryset
-    score = RawSQL(f"ts_rank({column}, to_tsquery(%s, %s))", [SEARCH_CONFIG, query], output_field=FloatField())
+    # ts_rank is a real (float4): as double precision its value survives the trip through Python
+    # unchanged, so a keyset page can start exactly at a rank (claims.api.pagination).
+    score = RawSQL(
+        f"ts_rank({column}, to_tsquery(%s, %s))::double precision", [SEARCH_CONFIG, query], output_field=FloatField()
+    )
     return queryset.annotate(search_rank=score).order_by("-search_rank", "-claimed_on", "-id")
 
 

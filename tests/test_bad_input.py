@@ -99,7 +99,7 @@ def test_unknown_parameters_are_ignored(client_anon):
     make_claim()
     response = client_anon.get("/api/claims/?unknown=1")
     assert response.status_code == 200
-    assert response.json()["count"] == 1
+    assert len(response.json()["results"]) == 1
 
 
 @pytest.mark.parametrize("ordering", ["password", "source__created_by__password", "-", "claimed_on,password", "text"])
@@ -165,12 +165,19 @@ def test_sql_looking_filter_values_are_just_text(client_anon):
     make_claim(text="plain")
     response = client_anon.get("/api/claims/", {"q": "' OR 1=1 --", "source": "x' OR '1'='1"})
     assert response.status_code == 200
-    assert response.json()["count"] == 0
+    assert response.json()["results"] == []
 
 
 def test_a_page_past_the_end_is_a_404(client_anon):
+    make_source()
+    assert client_anon.get("/api/sources/?page=999").status_code == 404
+
+
+def test_claims_have_no_page_numbers_and_say_so(client_anon):
     make_claim()
-    assert client_anon.get("/api/claims/?page=999").status_code == 404
+    response = client_anon.get("/api/claims/?page=2")
+    assert response.status_code == 400
+    assert "next" in response.json()["page"][0]
 
 
 def test_an_invalid_put_changes_nothing(client_editor):

@@ -229,7 +229,7 @@ def test_each_request_is_logged_as_one_json_line(service):
 def test_a_database_restart_gives_503s_then_the_service_recovers_by_itself(service, cluster):
     url, token = service["url"], service["token"]
     assert fetch(url + "/api/claims/3/")[0] == 200
-    before = json.loads(fetch(url + "/api/claims/?page_size=1")[2])["count"]
+    before = len(json.loads(fetch(url + "/api/claims/?page_size=100")[2])["results"])
 
     cluster.stop()
     try:
@@ -268,7 +268,7 @@ def test_a_database_restart_gives_503s_then_the_service_recovers_by_itself(servi
     assert created[0] == 201
     texts = [claim["text"] for claim in json.loads(fetch(url + "/api/claims/?page_size=100")[2])["results"]]
     assert "after the outage" in texts and "during the outage" not in texts
-    assert json.loads(fetch(url + "/api/claims/?page_size=1")[2])["count"] == before + 1
+    assert len(texts) == before + 1
 
 
 def test_no_request_was_answered_with_a_server_error(service):

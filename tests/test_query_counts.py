@@ -37,9 +37,9 @@ def record():
 @pytest.mark.parametrize(
     ("url", "queries"),
     [
-        # count, claims with source/speaker/via (+ affiliations), article (+ publisher) and creator joined,
-        # then one batch each: topics, reviews (+ reviewer), links out (+ claim, source), links in (+ claim, source)
-        ("/api/claims/", 6),
+        # claims with source/speaker/via (+ affiliations), article (+ publisher) and creator joined (no count:
+        # keyset pages), then one batch each: topics, reviews (+ reviewer), links out and links in (+ claim, source)
+        ("/api/claims/", 5),
         # count, sources with affiliation joined and claim count as a subquery
         ("/api/sources/", 2),
         # count, articles with publisher joined
@@ -57,17 +57,18 @@ def test_list_query_count_is_fixed(record, client_anon, django_assert_num_querie
     with django_assert_num_queries(queries):
         response = client_anon.get(url, {"page_size": page_size})
     assert response.status_code == 200
-    assert len(response.json()["results"]) == min(page_size, response.json()["count"])
+    body = response.json()
+    assert len(body["results"]) == min(page_size, body["count"] if "count" in body else Claim.objects.count())
 
 
 def test_filtered_claim_list_query_count_is_fixed(record, client_anon, django_assert_num_queries):
-    # The filters are conditions on the same two queries' WHERE clauses, not queries of their own.
-    with django_assert_num_queries(6):
+    # The filters are conditions in the page query's WHERE clause, not queries of their own.
+    with django_assert_num_queries(5):
         response = client_anon.get(
             "/api/claims/",
             {"page_size": 50, "has_denial": "true", "status": "unverified", "claimed_after": "2017-01-01"},
         )
-    assert response.json()["count"] == 59
+    assert len(response.json()["results"]) == 50
 
 
 def test_page_size_is_capped_at_100(client_anon):
@@ -77,13 +78,13 @@ def test_page_size_is_capped_at_100(client_anon):
     )
     response = client_anon.get("/api/claims/", {"page_size": 100000})
     assert response.status_code == 200
-    assert response.json()["count"] == 105
     assert len(response.json()["results"]) == 100
+    assert response.json()["next"] is not None
 
 
 @pytest.mark.parametrize("page_size", [1, 50])
 def test_search_runs_as_many_queries_as_the_plain_list(record, client_anon, django_assert_num_queries, page_size):
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client_anon.get("/api/claims/", {"q": "claim number", "page_size": page_size})
     assert response.status_code == 200
     assert len(response.json()["results"]) == page_size

@@ -36,7 +36,7 @@ def test_docs_page_uses_local_assets(client_anon):
 def test_claim_filters_are_documented_with_enums(schema):
     params = {p["name"]: p for p in schema["paths"]["/api/claims/"]["get"]["parameters"]}
     expected = {"source", "source_kind", "via", "article", "topic", "status", "claimed_after", "claimed_before"}
-    assert expected | {"has_denial", "denied_by", "q", "ordering", "page", "page_size"} <= set(params)
+    assert expected | {"has_denial", "denied_by", "q", "ordering", "cursor", "page_size"} <= set(params)
     assert set(params["status"]["schema"]["items"]["enum"]) == {
         "unverified",
         "disputed",

@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 
 from claims import history
+from claims.api.pagination import PageNumberPagination
 from claims.api.serializers import HistoryEntrySerializer, HistoryPageSerializer
 from claims.models import is_id
 from claims.versioning import VersionConflict
@@ -147,7 +148,7 @@ class RecordViewSet(SingleValuedParametersMixin, viewsets.ModelViewSet):
             ),
         ],
     )
-    @action(detail=True, filterset_class=None, ordering_fields=None)
+    @action(detail=True, filterset_class=None, ordering_fields=None, pagination_class=PageNumberPagination)
     def history(self, request, pk=None):
         """Every revision of this record, newest first: who, when, and each field's old and new value.
 

@@ -5,11 +5,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, permissions
 from rest_framework.decorators import action
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from claims import claimreview, selectors
 from claims.api.base import SingleValuedParametersMixin
+from claims.api.renderers import JSONRenderer
 from claims.models import Review
 
 

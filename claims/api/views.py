@@ -9,8 +9,10 @@ from rest_framework.settings import api_settings
 from claims import search, selectors
 from claims.api import filtersets, jsonld, serializers
 from claims.api.base import RecordViewSet
+from claims.api.claim_rows import claim_detail, claim_rows, claims_from_rows
+from claims.api.pagination import KeysetPagination
 from claims.interchange import export
-from claims.models import Claim
+from claims.models import Claim, is_id
 
 
 class SourceViewSet(RecordViewSet):
@@ -46,6 +48,8 @@ class ClaimViewSet(RecordViewSet):
     serializer_class = serializers.ClaimSerializer
     filterset_class = filtersets.ClaimFilterSet
     ordering_fields = ["claimed_on", "created_at", "updated_at"]
+    # The claims table grows without bound: pages by key, as fast deep in the record as at its start.
+    pagination_class = KeysetPagination
     # The list also downloads as a file in the import format (?format=csv or jsonl): see list().
     renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, *export.RENDERERS]
 
@@ -66,7 +70,16 @@ class ClaimViewSet(RecordViewSet):
             self.paginator.check_parameters(request)  # ignored by an export, but documented: still checked
             claims = self.filter_queryset(selectors.claim_export_list())
             return export.export_response(claims, request.accepted_renderer)
-        return super().list(request, *args, **kwargs)
+        rows = self.paginate_queryset(claim_rows(self.filter_queryset(Claim.objects.all())))
+        return self.get_paginated_response(claims_from_rows(rows))
+
+    def retrieve(self, request, *args, **kwargs):
+        """A claim with its attribution, topics, reviews and links."""
+        pk = kwargs[self.lookup_url_kwarg or self.lookup_field]
+        claim = claim_detail(int(pk)) if is_id(pk) else None
+        if claim is None:
+            raise NotFound(f"No {Claim._meta.object_name} matches the given query.")
+        return Response(claim)
 
     def get_queryset(self):
         if self.action in ("thread", "similar", "claimreview"):

@@ -115,16 +115,16 @@ def cursor(payload) -> str:
         cursor({"o": ["claimed_on", "id"], "k": ["2017-11-08", 5]}),
     ],
 )
-def test_a_cursor_we_did_not_give_is_a_400_naming_it(client_anon, claims, value):
+def test_a_cursor_we_did_not_give_is_a_404_naming_it(client_anon, claims, value):
     response = client_anon.get("/api/claims/", {"cursor": value})
-    assert response.status_code == 400, response.content
+    assert response.status_code == 404, response.content
     assert "cursor" in response.json()
 
 
 def test_a_cursor_from_another_ordering_is_refused(client_anon, claims):
     next_link = client_anon.get("/api/claims/", {"page_size": 5}).json()["next"]
     response = client_anon.get(next_link + "&ordering=claimed_on")
-    assert response.status_code == 400
+    assert response.status_code == 404
     assert "another ordering" in response.json()["cursor"][0]
 
 

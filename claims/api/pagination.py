@@ -7,7 +7,7 @@ from operator import or_
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from rest_framework import pagination
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
@@ -56,6 +56,10 @@ class PageNumberPagination(pagination.PageNumberPagination):
             if parameter["name"] == self.page_size_query_param:
                 parameter["description"] = f"Items per page ({self.page_size}; at most {self.max_page_size})."
         return parameters
+
+
+class CursorNotFound(NotFound):
+    """A cursor that names no page of this list: 404, as DRF answers a page number past the end."""
 
 
 _NOT_OURS = "Not a cursor this API gave: follow the `next` and `previous` links."
@@ -127,6 +131,9 @@ class KeysetPagination(pagination.BasePagination):
     repeated when claims are added meanwhile. The response links the next and previous pages;
     there is no page number and no total, whose exact count would cost a scan of every match.
 
+    A cursor we did not give, or one given with another ordering or search, names no page: 404,
+    naming `cursor`, as a page number past the end is a 404 on the other lists.
+
     DRF's CursorPagination keys on the first ordering field alone and counts past ties with an
     offset it caps at 1,000 rows: a date with more claims than that could not be paged through.
     """
@@ -165,7 +172,7 @@ class KeysetPagination(pagination.BasePagination):
             try:
                 queryset = queryset.filter(_after(order, key))
             except (DjangoValidationError, ValueError, TypeError):
-                raise ValidationError({self.cursor_query_param: [_NOT_OURS]}) from None
+                raise CursorNotFound({self.cursor_query_param: [_NOT_OURS]}) from None
         rows = list(queryset[: self.page_size_value + 1])
         more = len(rows) > self.page_size_value
         rows = rows[: self.page_size_value]
@@ -203,11 +210,11 @@ class KeysetPagination(pagination.BasePagination):
             if not (isinstance(key, list) and isinstance(backwards, bool) and isinstance(cursor_ordering, list)):
                 raise TypeError
         except (ValueError, TypeError, KeyError):
-            raise ValidationError({self.cursor_query_param: [_NOT_OURS]}) from None
+            raise CursorNotFound({self.cursor_query_param: [_NOT_OURS]}) from None
         if not all(_is_key_value(value) for value in key):
-            raise ValidationError({self.cursor_query_param: [_NOT_OURS]})
+            raise CursorNotFound({self.cursor_query_param: [_NOT_OURS]})
         if ordering is not None and (cursor_ordering != ordering or len(key) != len(ordering)):
-            raise ValidationError(
+            raise CursorNotFound(
                 {
                     self.cursor_query_param: [
                         "This cursor belongs to another ordering (or search); start again from the first page."

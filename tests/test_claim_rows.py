@@ -8,6 +8,7 @@ of value a claim can carry, and the orjson renderer to DRF's bytes.
 import datetime
 
 import pytest
+from django.utils import timezone
 from rest_framework.renderers import JSONRenderer as DRFJSONRenderer
 
 from claims import selectors
@@ -117,3 +118,10 @@ def test_the_renderer_writes_drfs_bytes_for_times_and_big_numbers():
 def test_the_renderer_indents_when_asked(client_anon, varied):
     response = client_anon.get(f"/api/claims/{varied[0].pk}/", HTTP_ACCEPT="application/json; indent=2")
     assert response.content.startswith(b'{\n  "id"')
+
+
+def test_times_follow_the_current_time_zone_as_the_serializer_does(client_anon, varied):
+    with timezone.override("Asia/Baghdad"):
+        response = client_anon.get(f"/api/claims/{varied[0].pk}/")
+        assert response.json()["created_at"].endswith("+03:00")
+        assert response.json() == serialized(varied[0].pk)

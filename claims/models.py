@@ -351,7 +351,7 @@ class Claim(VersionedModel):
         ]
         indexes = [
             models.Index(fields=["claimed_on", "id"]),
-            models.Index(fields=["status"]),
+            models.Index(fields=["status", "claimed_on", "id"]),
         ]
 
     def clean(self):

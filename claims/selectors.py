@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Count,
     Exists,
     IntegerField,
@@ -20,6 +21,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from claims.models import (
@@ -93,6 +95,19 @@ def claims_with_denial(has_denial: bool = True) -> Q:
 def claims_with_review(has_review: bool = True) -> Q:
     """Condition: the claim has (or has not) been reviewed."""
     return _exists(Review.objects.filter(claim=OuterRef("pk")), has_review)
+
+
+def claims_about(topic_slug: str) -> Q:
+    """Condition: the claim has the topic `topic_slug`.
+
+    On PostgreSQL through the claim's indexed `topic_ids` (migration 0006), which lets a topic
+    combine with other conditions by bitmap instead of reading every claim of the topic.
+    """
+    if connection.vendor != "postgresql":
+        return Q(Exists(ClaimTopic.objects.filter(claim=OuterRef("pk"), topic__slug=topic_slug)))
+    table = Claim._meta.db_table
+    topic = f"(SELECT id FROM {Topic._meta.db_table} WHERE slug = %s)"
+    return Q(RawSQL(f"{table}.topic_ids @> ARRAY[{topic}]::bigint[]", [topic_slug], output_field=BooleanField()))
 
 
 def claims_denied_by(source_slug: str) -> Q:

@@ -11,6 +11,7 @@ output, field for field, over the demo data and a generated record.
 import datetime
 from collections import defaultdict
 
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -64,77 +65,121 @@ def claim_rows(queryset: QuerySet) -> QuerySet:
     return queryset.annotate(denial_count=selectors.denial_count()).values(*FIELDS, *ordering_annotations)
 
 
+def _links(here: str, there: str):
+    """The batch query of the links from (`here` = from_claim) or to (`here` = to_claim) some claims."""
+    return lambda ids: (
+        ClaimLink.objects.filter(**{f"{here}_id__in": ids})
+        .order_by("id")
+        .values_list(
+            f"{here}_id",
+            "id",
+            "relation",
+            "note",
+            *(f"{there}__{name}" for name in ("id", "text", "claimed_on", "status")),
+            *(f"{there}__source__{name}" for name in _REF),
+        )
+    )
+
+
+# The batch queries of a page, by the ids they look up (see _batch).
+_BATCHES = {
+    "sources": lambda ids: (
+        Source.objects.filter(pk__in=ids).order_by().values_list(*_SOURCE, *(f"affiliation__{name}" for name in _REF))
+    ),
+    "articles": lambda ids: (
+        Article.objects.filter(pk__in=ids).order_by().values_list(*_ARTICLE, *(f"publisher__{name}" for name in _REF))
+    ),
+    "topics": lambda ids: (
+        ClaimTopic.objects.filter(claim_id__in=ids)
+        .order_by("topic__name", "topic_id")
+        .values_list("claim_id", *(f"topic__{name}" for name in _REF))
+    ),
+    "reviews": lambda ids: (
+        Review.objects.filter(claim_id__in=ids)
+        .order_by("-reviewed_on", "-id")
+        .values_list("claim_id", "id", "rating", "summary", "url", "reviewer_id", "reviewer__username", "reviewed_on")
+    ),
+    "links_out": _links("from_claim", "to_claim"),
+    "links_in": _links("to_claim", "from_claim"),
+}
+
+
+def _batch(name: str, ids) -> list:
+    """The rows of the batch query `name` for `ids`.
+
+    The ORM took longer to build each of these queries than PostgreSQL took to run it (0.5 ms
+    of Python against 0.35 ms for the whole round trip, at 1,000,000 claims). Each is compiled
+    by the ORM once per number of ids and per connection, then run with the ids as its
+    parameters, its values converted as the ORM converts them.
+    """
+    ids = list(ids)
+    if not ids:
+        return []
+    connection = connections[DEFAULT_DB_ALIAS]
+    compiled = connection.__dict__.setdefault("_claim_rows_batches", {})
+    key = (name, len(ids))
+    if key not in compiled:
+        placeholders = list(range(1, len(ids) + 1))
+        compiler = _BATCHES[name](placeholders).query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        if list(params) != placeholders:
+            raise AssertionError(f"The batch query {name!r} takes other parameters than the ids: {params!r}.")
+        converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
+        compiled[key] = (sql, compiler, converters)
+    sql, compiler, converters = compiled[key]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids)
+        rows = cursor.fetchall()
+    return list(compiler.apply_converters(rows, converters)) if converters else rows
+
+
 def claims_from_rows(rows: list[dict]) -> list[dict]:
     """The claims of `rows` (from claim_rows), as ClaimSerializer shows them: six more queries in all."""
     ids = [row["id"] for row in rows]
-    sources = _by_id(
-        Source.objects.filter(pk__in={row[f"{role}_id"] for row in rows for role in _ROLES} - {None}).values_list(
-            *_SOURCE, *(f"affiliation__{name}" for name in _REF)
-        ),
-        lambda source: {**dict(zip(_SOURCE, source, strict=False)), "affiliation": _ref(source[5:])},
-    )
-    articles = _by_id(
-        Article.objects.filter(pk__in={row["article_id"] for row in rows} - {None}).values_list(
-            *_ARTICLE, *(f"publisher__{name}" for name in _REF)
-        ),
-        lambda article: {
+    sources = {
+        source[0]: {**dict(zip(_SOURCE, source, strict=False)), "affiliation": _ref(source[5:])}
+        for source in _batch("sources", {row[f"{role}_id"] for row in rows for role in _ROLES} - {None})
+    }
+    articles = {
+        article[0]: {
             "id": article[0],
             "title": article[1],
             "url": article[2],
             "publisher": _ref(article[4:]),
             "published_on": None if article[3] is None else article[3].isoformat(),
-        },
-    )
+        }
+        for article in _batch("articles", {row["article_id"] for row in rows} - {None})
+    }
     topics, reviews, links_out, links_in = defaultdict(list), defaultdict(list), defaultdict(list), defaultdict(list)
-    if ids:
-        for claim_id, *topic in (
-            ClaimTopic.objects.filter(claim_id__in=ids)
-            .order_by("topic__name", "topic_id")
-            .values_list("claim_id", *(f"topic__{name}" for name in _REF))
-        ):
-            topics[claim_id].append(dict(zip(_REF, topic, strict=True)))
-        for review in (
-            Review.objects.filter(claim_id__in=ids)
-            .order_by("-reviewed_on", "-id")
-            .values("id", "claim_id", "rating", "summary", "url", "reviewer_id", "reviewer__username", "reviewed_on")
-        ):
-            reviews[review["claim_id"]].append(
+    for claim_id, *topic in _batch("topics", ids):
+        topics[claim_id].append(dict(zip(_REF, topic, strict=True)))
+    for claim_id, pk, rating, summary, url, reviewer_id, reviewer, reviewed_on in _batch("reviews", ids):
+        reviews[claim_id].append(
+            {
+                "id": pk,
+                "rating": rating,
+                "summary": summary,
+                "url": url,
+                "reviewer": _user(reviewer_id, reviewer),
+                "reviewed_on": reviewed_on.isoformat(),
+            }
+        )
+    for links, name in ((links_out, "links_out"), (links_in, "links_in")):
+        for claim_id, pk, relation, note, other, text, claimed_on, status, *source in _batch(name, ids):
+            links[claim_id].append(
                 {
-                    "id": review["id"],
-                    "rating": review["rating"],
-                    "summary": review["summary"],
-                    "url": review["url"],
-                    "reviewer": _user(review["reviewer_id"], review["reviewer__username"]),
-                    "reviewed_on": review["reviewed_on"].isoformat(),
+                    "id": pk,
+                    "relation": relation,
+                    "note": note,
+                    "claim": {
+                        "id": other,
+                        "text": text,
+                        "source": dict(zip(_REF, source, strict=True)),
+                        "claimed_on": claimed_on.isoformat(),
+                        "status": status,
+                    },
                 }
             )
-        for links, here, there in ((links_out, "from_claim", "to_claim"), (links_in, "to_claim", "from_claim")):
-            for link in (
-                ClaimLink.objects.filter(**{f"{here}_id__in": ids})
-                .order_by("id")
-                .values(
-                    "id",
-                    f"{here}_id",
-                    "relation",
-                    "note",
-                    *(f"{there}__{name}" for name in ("id", "text", "claimed_on", "status")),
-                    *(f"{there}__source__{name}" for name in _REF),
-                )
-            ):
-                links[link[f"{here}_id"]].append(
-                    {
-                        "id": link["id"],
-                        "relation": link["relation"],
-                        "note": link["note"],
-                        "claim": {
-                            "id": link[f"{there}__id"],
-                            "text": link[f"{there}__text"],
-                            "source": {name: link[f"{there}__source__{name}"] for name in _REF},
-                            "claimed_on": link[f"{there}__claimed_on"].isoformat(),
-                            "status": link[f"{there}__status"],
-                        },
-                    }
-                )
     return [
         {
             "id": row["id"],
@@ -166,11 +211,6 @@ def claim_detail(pk: int) -> dict | None:
     """One claim as ClaimSerializer shows it, or None if there is none with this id: seven queries."""
     rows = list(claim_rows(Claim.objects.filter(pk=pk)))
     return claims_from_rows(rows)[0] if rows else None
-
-
-def _by_id(rows, build) -> dict:
-    # No ORDER BY: the rows are looked up by id, and sorting them would only cost time.
-    return {row[0]: build(row) for row in rows.order_by()}
 
 
 def _ref(values: tuple) -> dict | None:

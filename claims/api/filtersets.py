@@ -123,8 +123,12 @@ class ClaimFilterSet(FilterSet):
     source_kind = filters.ChoiceFilter(field_name="source__kind", choices=SourceKind.choices)
     via = filters.CharFilter(field_name="via__slug", help_text="Slug of the outlet that relayed the claim.")
     article = IdFilter(field_name="article_id", help_text="Id of the article that reported the claim.")
-    topic = filters.CharFilter(field_name="topics__slug", help_text="Slug of a topic of the claim.")
-    status = filters.MultipleChoiceFilter(choices=ClaimStatus.choices, help_text="Repeat for several statuses.")
+    topic = filters.CharFilter(method="filter_topic", help_text="Slug of a topic of the claim.")
+    # distinct=False throughout: django-filter adds DISTINCT for a multiple choice, needed only across a
+    # join; on the claim's own column it made PostgreSQL sort every disputed claim (900 ms at 1,000,000).
+    status = filters.MultipleChoiceFilter(
+        choices=ClaimStatus.choices, distinct=False, help_text="Repeat for several statuses."
+    )
     claimed_after = IsoDateFilter(
         field_name="claimed_on",
         lookup_expr="gte",
@@ -156,6 +160,9 @@ class ClaimFilterSet(FilterSet):
     class Meta:
         model = Claim
         fields = []
+
+    def filter_topic(self, queryset, name, value):
+        return queryset.filter(selectors.claims_about(value))
 
     def filter_has_denial(self, queryset, name, value):
         return queryset.filter(selectors.claims_with_denial(value == "true"))
@@ -216,7 +223,7 @@ class TopicFilterSet(FilterSet):
 
 
 class ClaimLinkFilterSet(FilterSet):
-    relation = filters.MultipleChoiceFilter(choices=LinkRelation.choices)
+    relation = filters.MultipleChoiceFilter(choices=LinkRelation.choices, distinct=False)
     claim = IdFilter(method="filter_claim", help_text="Id of a claim at either end of the link.")
     from_claim = IdFilter(field_name="from_claim_id")
     to_claim = IdFilter(field_name="to_claim_id")
@@ -231,7 +238,7 @@ class ClaimLinkFilterSet(FilterSet):
 
 class ReviewFilterSet(FilterSet):
     claim = IdFilter(field_name="claim_id")
-    rating = filters.MultipleChoiceFilter(choices=ReviewRating.choices)
+    rating = filters.MultipleChoiceFilter(choices=ReviewRating.choices, distinct=False)
 
     class Meta:
         model = Review

@@ -260,6 +260,7 @@ REST_FRAMEWORK = {
     # JSON only: a form body cannot say a value's type (everything is text), so it cannot be held to the
     # schema. Other content types get 415. (The token endpoint also takes a form, for curl -d.)
     "DEFAULT_PARSER_CLASSES": ["claims.api.parsers.StrictJSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "claims.api.renderers.ContentNegotiation",
     "DEFAULT_RENDERER_CLASSES": ["claims.api.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",

@@ -59,7 +59,13 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
 
 class CursorNotFound(NotFound):
-    """A cursor that names no page of this list: 404, as DRF answers a page number past the end."""
+    """A cursor that names no page of this list: 404, as DRF answers a page number past the end.
+
+    The detail names the parameter in its text: a 404's body is `{"detail": ...}` throughout the API.
+    """
+
+    def __init__(self, reason: str):
+        super().__init__(f"`{KeysetPagination.cursor_query_param}`: {reason}")
 
 
 _NOT_OURS = "Not a cursor this API gave: follow the `next` and `previous` links."
@@ -172,7 +178,7 @@ class KeysetPagination(pagination.BasePagination):
             try:
                 queryset = queryset.filter(_after(order, key))
             except (DjangoValidationError, ValueError, TypeError):
-                raise CursorNotFound({self.cursor_query_param: [_NOT_OURS]}) from None
+                raise CursorNotFound(_NOT_OURS) from None
         rows = list(queryset[: self.page_size_value + 1])
         more = len(rows) > self.page_size_value
         rows = rows[: self.page_size_value]
@@ -210,16 +216,12 @@ class KeysetPagination(pagination.BasePagination):
             if not (isinstance(key, list) and isinstance(backwards, bool) and isinstance(cursor_ordering, list)):
                 raise TypeError
         except (ValueError, TypeError, KeyError):
-            raise CursorNotFound({self.cursor_query_param: [_NOT_OURS]}) from None
+            raise CursorNotFound(_NOT_OURS) from None
         if not all(_is_key_value(value) for value in key):
-            raise CursorNotFound({self.cursor_query_param: [_NOT_OURS]})
+            raise CursorNotFound(_NOT_OURS)
         if ordering is not None and (cursor_ordering != ordering or len(key) != len(ordering)):
             raise CursorNotFound(
-                {
-                    self.cursor_query_param: [
-                        "This cursor belongs to another ordering (or search); start again from the first page."
-                    ]
-                }
+                "This cursor belongs to another ordering (or search); start again from the first page."
             )
         return backwards, key
 

@@ -1,6 +1,6 @@
 """The read benchmark: the service against a no-framework baseline, at a million claims.
 
-    .venv/bin/python bench/run.py [--claims 1000000] [--duration 15] [--connections 8] [--workers 3]
+    .venv/bin/python bench/run.py [--claims 1000000] [--duration 15] [--connections 8] [--workers 4]
 
 1. Makes sure the PostgreSQL database BENCH_DATABASE_URL (default
    postgres://postgres@127.0.0.1:5432/factcheck_bench) holds `--claims` claims: if it holds
@@ -242,7 +242,9 @@ def main():
     parser.add_argument("--duration", type=int, default=15, help="seconds of load per request and server (15)")
     parser.add_argument("--warmup", type=int, default=3, help="seconds of unmeasured load before each (3)")
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections (default 8)")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers for each server (default 3)")
+    parser.add_argument(
+        "--workers", type=int, default=2 * (os.cpu_count() or 1), help="gunicorn workers each (default: 2 a core)"
+    )
     parser.add_argument("--search", default="hospital Bakhmut", help="a selective search (hospital Bakhmut: 0.4%%)")
     parser.add_argument("--broad-search", default="militia border", help="a broad search (militia border: 2%%)")
     parser.add_argument("--only", action="append", help="run only this request (repeatable), e.g. --only list")

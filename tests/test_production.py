@@ -11,103 +11,27 @@ import json
 import os
 import re
 import secrets
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import time
-import urllib.error
-import urllib.request
-from glob import glob
 from pathlib import Path
 
 import pytest
+
+from tests.deployment import Cluster, Gunicorn, fetch, manage, require_clusters
 
 pytestmark = pytest.mark.production
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def pg_bin() -> Path | None:
-    found = sorted(glob("/usr/lib/postgresql/*/bin/initdb"))
-    return Path(found[-1]).parent if found else None
-
-
-def require_or_skip(reason: str):
-    if os.environ.get("FACTCHECK_REQUIRE_PRODUCTION_TESTS"):
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
-def as_postgres(*command: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["runuser", "-u", "postgres", "--", *command], check=True, capture_output=True, text=True)
-
-
-class Cluster:
-    """A PostgreSQL cluster in a temporary folder, started and stopped as the tests need."""
-
-    def __init__(self):
-        self.bin = pg_bin()
-        self.port = free_port()
-        self.dir = Path(tempfile.mkdtemp(prefix="factcheck-pg-"))
-        shutil.chown(self.dir, "postgres")
-        as_postgres(
-            str(self.bin / "initdb"), "-D", str(self.dir / "data"), "-A", "trust", "-U", "postgres", "--no-sync"
-        )
-
-    def start(self):
-        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off"
-        as_postgres(
-            str(self.bin / "pg_ctl"),
-            "-D",
-            str(self.dir / "data"),
-            "-o",
-            options,
-            "-l",
-            str(self.dir / "log"),
-            "-w",
-            "start",
-        )
-
-    def stop(self):
-        as_postgres(str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "fast", "-w", "stop")
-
-    def destroy(self):
-        subprocess.run(
-            [
-                "runuser",
-                "-u",
-                "postgres",
-                "--",
-                str(self.bin / "pg_ctl"),
-                "-D",
-                str(self.dir / "data"),
-                "-m",
-                "immediate",
-                "stop",
-            ],
-            capture_output=True,
-        )
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
 @pytest.fixture(scope="module")
 def cluster():
-    if pg_bin() is None or shutil.which("runuser") is None:
-        require_or_skip("needs PostgreSQL's server binaries (initdb, pg_ctl) and runuser")
-    if os.geteuid() != 0:
-        require_or_skip("needs root, to run a throwaway PostgreSQL cluster as the postgres user")
+    require_clusters()
     cluster = Cluster()
     try:
         cluster.start()
-        as_postgres(str(cluster.bin / "createdb"), "-h", "127.0.0.1", "-p", str(cluster.port), "factcheck")
+        cluster.sql("CREATE DATABASE factcheck")
         yield cluster
     finally:
         cluster.destroy()
@@ -131,14 +55,6 @@ def production_env(cluster, tmp_path_factory):
     }
 
 
-def manage(env, *args) -> str:
-    done = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout + done.stderr
-
-
 @pytest.fixture(scope="module")
 def service(production_env, tmp_path_factory):
     """gunicorn serving the demo data with production settings; yields its base URL, log and a token."""
@@ -146,45 +62,11 @@ def service(production_env, tmp_path_factory):
     manage(production_env, "collectstatic", "--noinput")
     manage(production_env, "load_demo")
     token = re.search(r"API token: (\w+)", manage(production_env, "create_user", "writer", "--role", "editor")).group(1)
-    port = free_port()
-    log_path = tmp_path_factory.mktemp("log") / "service.log"
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "factcheck.wsgi", "-c", "gunicorn.conf.py"],
-            cwd=ROOT,
-            env={**production_env, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2"},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
+    server = Gunicorn(production_env, tmp_path_factory.mktemp("log") / "service.log")
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and fetch(base + "/api/")[0] != 200:
-            assert process.poll() is None, log_path.read_text()
-            time.sleep(0.2)
-        yield {"url": base, "log": log_path, "token": token, "process": process}
+        yield {"url": server.url, "log": server.log, "token": token, "process": server.process}
     finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-def fetch(url, *, method="GET", body=None, token=None, timeout=15):
-    """(status, headers, body) of a request; connection failures are status 0."""
-    headers = {"Accept": "application/json"}
-    if body is not None:
-        headers["Content-Type"] = "application/json"
-    if token:
-        headers["Authorization"] = f"Token {token}"
-    request = urllib.request.Request(
-        url, data=json.dumps(body).encode() if body else None, method=method, headers=headers
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read()
-    except (urllib.error.URLError, ConnectionError):
-        return 0, {}, b""
+        server.stop()
 
 
 def log_lines(service) -> list[dict]:
@@ -196,12 +78,27 @@ def log_lines(service) -> list[dict]:
 
 
 def test_production_settings_pass_the_deploy_checklist(production_env):
-    # As deployed behind HTTPS: the loopback server's one relaxation (no HTTPS redirect) left out.
+    # As deployed behind HTTPS, with a shared cache: the loopback server's one relaxation (no HTTPS
+    # redirect) left out. The check reads the settings; it connects to nothing.
     env = {k: v for k, v in production_env.items() if k != "SECURE_SSL_REDIRECT"}
+    env["REDIS_URL"] = "redis://cache.internal:6379/0"
 
     output = manage(env, "check", "--deploy", "--fail-level", "WARNING")
 
     assert "no issues" in output
+
+
+def test_the_deploy_checklist_asks_for_a_shared_cache(production_env):
+    env = {k: v for k, v in production_env.items() if k not in ("SECURE_SSL_REDIRECT", "REDIS_URL")}
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode != 0
+    assert "factcheck.W001" in done.stderr and "REDIS_URL" in done.stderr
 
 
 def test_the_app_serves_the_admins_static_files(service):

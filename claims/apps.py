@@ -13,6 +13,7 @@ class ClaimsConfig(AppConfig):
         from django.db.models.signals import post_migrate, pre_delete
 
         # Registers the OpenAPI description of our custom serializer fields.
+        from claims import checks  # noqa: F401
         from claims.api import schema  # noqa: F401
         from claims.history import protect_history_authors
         from claims.roles import ensure_role_groups

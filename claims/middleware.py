@@ -113,6 +113,8 @@ class RequestLogMiddleware:
                 "duration_ms": round((time.monotonic() - started) * 1000, 1),
                 "user_id": user.pk if user not in (None, empty) and user.is_authenticated else None,
                 "remote_addr": request.META.get("REMOTE_ADDR"),
+                # The database this request's reads went to: "default" (the primary) or a replica's alias.
+                "reads_from": getattr(request, "reads_from", None),
                 "bytes": len(response.content) if not response.streaming else None,
             },
         )

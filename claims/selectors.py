@@ -36,6 +36,7 @@ from claims.models import (
     Source,
     Topic,
 )
+from claims.replicas import read_connection
 
 # Related sources rendered with their affiliation (see SourceBriefSerializer).
 _CLAIM_JOINS = (
@@ -64,7 +65,10 @@ def denial_count() -> Coalesce:
 
 
 def claim_list() -> QuerySet:
-    """Claims with everything ClaimSerializer renders: 6 queries a page with its count."""
+    """Claims with everything ClaimSerializer renders: the queryset behind the API's answers to writes.
+
+    The API's list and detail read through claims.api.claim_rows instead (plain rows, batch queries).
+    """
     return (
         Claim.objects.select_related(*_CLAIM_JOINS, "created_by")
         .prefetch_related(
@@ -203,7 +207,7 @@ def claim_thread(claim: Claim, *, max_claims: int = 500) -> Thread:
     returned; `truncated` says when there were more.
     """
     link_table = ClaimLink._meta.db_table
-    with connection.cursor() as cursor:
+    with read_connection(ClaimLink).cursor() as cursor:
         cursor.execute(
             f"""
             WITH RECURSIVE connected(id) AS (

@@ -88,21 +88,76 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 
-DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-# Persistent connections are checked before each request reuses them, so a database restart costs
-# one failed check, not a failed request. In production they are the default: under gunicorn a new
-# PostgreSQL connection per request halved the requests/s of the claims list and detail (bench/README.md).
-# One connection per sync worker is what a pool would give it (no psycopg 3 pool needed).
-DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 0 if DEBUG else 600)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+
+def database_settings(config: dict) -> dict:
+    """What every database connection gets, the primary's and each replica's alike."""
+    # Persistent connections are checked before each request reuses them, so a database restart costs
+    # one failed check, not a failed request. In production they are the default: under gunicorn a new
+    # PostgreSQL connection per request halved the requests/s of the claims list and detail
+    # (bench/README.md). One connection per sync worker is what a pool would give it.
+    config["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 0 if DEBUG else 600)
+    config["CONN_HEALTH_CHECKS"] = True
+    if config["ENGINE"] != "django.db.backends.postgresql":
+        return config
+    options = config.setdefault("OPTIONS", {})
+    # Connecting gives up after 5 s, not never.
+    options["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1)
+    if PGBOUNCER:
+        # PgBouncer in transaction mode hands each transaction to any server connection: a cursor held
+        # open across transactions (Django's default for .iterator()) would be lost, and PgBouncer
+        # refuses the `options` startup parameter, so the statement timeout is set on the role instead
+        # (docs/deployment.md).
+        config["DISABLE_SERVER_SIDE_CURSORS"] = True
+        return config
     # No statement may hold a worker longer than this (a 503 names it); bulk jobs lift it for their
-    # own transaction (claims.db.without_statement_timeout). Connecting gives up after 5 s, not never.
-    _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1)
-    # Added to any `options` the URL gives (e.g. ?options=-c search_path=...), not in their place.
-    _timeout = f"-c statement_timeout={env_int('DATABASE_STATEMENT_TIMEOUT_MS', 5000)}"
-    _options["options"] = f"{_options['options']} {_timeout}" if _options.get("options") else _timeout
+    # own transaction (claims.db.without_statement_timeout). Added to any `options` the URL gives
+    # (e.g. ?options=-c search_path=...), not in their place.
+    timeout = f"-c statement_timeout={env_int('DATABASE_STATEMENT_TIMEOUT_MS', 5000)}"
+    options["options"] = f"{options['options']} {timeout}" if options.get("options") else timeout
+    return config
+
+
+PGBOUNCER = env_bool("DATABASE_PGBOUNCER", False)
+DATABASES = {"default": database_settings(env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))}
+# Read replicas (docs/deployment.md): claims.replicas.PrimaryReplicaRouter sends a request's reads to one
+# of them, and writes, reads in a transaction, the admin and the writer's own reads to the primary.
+# In tests a replica is the primary under another name (MIRROR): the tests' transactions see one database.
+FACTCHECK_REPLICAS = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
+    _replica = database_settings(env_database("DATABASE_REPLICA_URLS", _url))
+    if _replica["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URLS: replica {_number} is not the primary's kind of database")
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_number}"] = _replica
+    FACTCHECK_REPLICAS.append(f"replica_{_number}")
+DATABASE_ROUTERS = ["claims.replicas.PrimaryReplicaRouter"]
+# After a write, that client's reads go to the primary for this long, so that they see their own write
+# even while the replicas lag behind (claims.replicas.ReadRoutingMiddleware).
+READ_YOUR_WRITES_SECONDS = env_int("READ_YOUR_WRITES_SECONDS", 15, minimum=1)
+
+# The cache: throttle counts, read-your-writes pins and the hottest responses (claims.read_cache). With
+# several processes (gunicorn's workers, several app servers) it must be shared: Redis. Without REDIS_URL,
+# each process has its own, which is right for one process and development.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(f"REDIS_URL={REDIS_URL!r} is not a redis://, rediss:// or unix:// URL")
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Several deployments (or test runs) may share one Redis.
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "factcheck"),
+        }
+    }
+elif FACTCHECK_REPLICAS:
+    raise ImproperlyConfigured(
+        "DATABASE_REPLICA_URLS needs REDIS_URL: a writer's reads are pinned to the primary through the "
+        "shared cache, and a per-process cache would lose the pin at the next worker"
+    )
+# How long a cached response may be kept. It is never served for a database state other than the one
+# it was read from (claims.read_cache): this bounds memory, not staleness.
+READ_CACHE_SECONDS = env_int("READ_CACHE_SECONDS", 600)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -126,6 +181,8 @@ MIDDLEWARE = [
     "claims.middleware.RequestLogMiddleware",
     "claims.middleware.RequestSizeLimitMiddleware",
     "claims.middleware.DatabaseUnavailableMiddleware",
+    # Before anything reads: chooses the database this request reads from (claims.replicas).
+    "claims.replicas.ReadRoutingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "claims.middleware.RejectNulInQueryMiddleware",

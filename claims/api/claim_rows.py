@@ -11,12 +11,12 @@ output, field for field, over the demo data and a generated record.
 import datetime
 from collections import defaultdict
 
-from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from claims import selectors
 from claims.models import Article, Claim, ClaimLink, ClaimTopic, Review, Source
+from claims.replicas import read_connection
 
 
 def _datetime(value: datetime.datetime) -> str:
@@ -115,7 +115,7 @@ def _batch(name: str, ids) -> list:
     ids = list(ids)
     if not ids:
         return []
-    connection = connections[DEFAULT_DB_ALIAS]
+    connection = read_connection(Claim)
     compiled = connection.__dict__.setdefault("_claim_rows_batches", {})
     key = (name, len(ids))
     if key not in compiled:

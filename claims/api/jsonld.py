@@ -36,8 +36,13 @@ def claimreview_action(method):
     return extend_schema(responses={200: CLAIM_REVIEW_RESPONSE}, filters=False)(route(method))
 
 
-def claim_review_response(request, review: Review) -> Response:
-    return Response(claimreview.claim_review(review, build_absolute_uri=request.build_absolute_uri))
+def claim_review_data(request, review: Review) -> dict:
+    return claimreview.claim_review(review, build_absolute_uri=request.build_absolute_uri)
+
+
+def cache_key(request, pk) -> str:
+    """What a ClaimReview depends on besides the record: its links are absolute, to this host."""
+    return f"{pk}\0{request.build_absolute_uri('/')}"
 
 
 @extend_schema(

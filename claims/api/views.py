@@ -13,6 +13,7 @@ from claims.api.claim_rows import claim_detail, claim_rows, claims_from_rows
 from claims.api.pagination import KeysetPagination
 from claims.interchange import export
 from claims.models import Claim, is_id
+from claims.read_cache import cached_read
 
 
 class SourceViewSet(RecordViewSet):
@@ -93,8 +94,12 @@ class ClaimViewSet(RecordViewSet):
     @action(detail=True, filterset_class=None, pagination_class=None)
     def thread(self, request, pk=None):
         """The whole dispute: every claim linked to this one, directly or through others, and the links."""
-        thread = selectors.claim_thread(self.get_object())
-        return Response(serializers.ThreadSerializer(thread, context=self.get_serializer_context()).data)
+
+        def build():
+            thread = selectors.claim_thread(self.get_object())
+            return serializers.ThreadSerializer(thread, context=self.get_serializer_context()).data
+
+        return Response(cached_read("thread", f"{pk}", build))
 
     @extend_schema(
         operation_id="claims_similar_to_claim", responses=serializers.SimilarClaimSerializer(many=True), filters=False
@@ -123,11 +128,15 @@ class ClaimViewSet(RecordViewSet):
     @jsonld.claimreview_action
     def claimreview(self, request, pk=None):
         """The claim's current verdict (its latest review) as a schema.org ClaimReview in JSON-LD."""
-        claim = self.get_object()
-        review = selectors.review_markup_list().filter(claim=claim).first()
-        if review is None:
-            raise NotFound(f"Claim #{claim.pk} has no review yet.")
-        return jsonld.claim_review_response(request, review)
+
+        def build():
+            claim = self.get_object()
+            review = selectors.review_markup_list().filter(claim=claim).first()
+            if review is None:
+                raise NotFound(f"Claim #{claim.pk} has no review yet.")
+            return jsonld.claim_review_data(request, review)
+
+        return Response(cached_read("claimreview", jsonld.cache_key(request, pk), build))
 
 
 class ClaimLinkViewSet(RecordViewSet):
@@ -149,5 +158,9 @@ class ReviewViewSet(RecordViewSet):
     @jsonld.claimreview_action
     def claimreview(self, request, pk=None):
         """This review as a schema.org ClaimReview in JSON-LD."""
-        self.get_object()  # 404 for an unknown id, as every detail route
-        return jsonld.claim_review_response(request, selectors.review_markup_list().get(pk=pk))
+
+        def build():
+            self.get_object()  # 404 for an unknown id, as every detail route
+            return jsonld.claim_review_data(request, selectors.review_markup_list().get(pk=pk))
+
+        return Response(cached_read("review-claimreview", jsonld.cache_key(request, pk), build))

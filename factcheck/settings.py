@@ -65,7 +65,11 @@ def env_rate(name: str, default: str | None) -> str | None:
 
 def env_database(name: str, default: str) -> dict:
     """Read a database URL (postgres://... or sqlite:///...) into Django's form."""
-    raw = os.environ.get(name) or default
+    return parse_database_url(name, os.environ.get(name) or default)
+
+
+def parse_database_url(name: str, raw: str) -> dict:
+    """A database URL in Django's form; `name` is the variable it came from, for the error message."""
     try:
         config = dj_database_url.parse(raw)
     except (ValueError, KeyError) as exc:
@@ -124,7 +128,7 @@ DATABASES = {"default": database_settings(env_database("DATABASE_URL", f"sqlite:
 # In tests a replica is the primary under another name (MIRROR): the tests' transactions see one database.
 FACTCHECK_REPLICAS = []
 for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
-    _replica = database_settings(env_database("DATABASE_REPLICA_URLS", _url))
+    _replica = database_settings(parse_database_url("DATABASE_REPLICA_URLS", _url))
     if _replica["ENGINE"] != DATABASES["default"]["ENGINE"]:
         raise ImproperlyConfigured(f"DATABASE_REPLICA_URLS: replica {_number} is not the primary's kind of database")
     _replica["TEST"] = {"MIRROR": "default"}
@@ -269,6 +273,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BYTES", 2_621_440, minimum=10
 # Production (DEBUG off): HTTPS only, secure cookies, HSTS; each can be relaxed from the environment,
 # e.g. SECURE_SSL_REDIRECT=0 behind a proxy that already redirects.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Load balancers check the app servers over plain HTTP, behind the TLS they terminate.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)

@@ -1,6 +1,7 @@
 """Settings come from the environment; malformed values stop start-up with a clear message."""
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -63,3 +64,43 @@ def test_the_models_and_the_migrations_agree():
     out = io.StringIO()
     call_command("makemigrations", "--check", "--dry-run", stdout=out)
     assert "No changes detected" in out.getvalue()
+
+
+def settings_with(**env) -> subprocess.CompletedProcess:
+    """`manage.py shell` printing the databases' settings in this environment, or the error that stopped it."""
+    return subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.conf import settings; import json; print(json.dumps({"
+            "a: {k: c.get(k) for k in ('HOST', 'PORT', 'NAME')} for a, c in settings.DATABASES.items()}))",
+        ],
+        env={k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_"))} | env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_each_replica_url_becomes_a_database_of_its_own():
+    out = settings_with(
+        DATABASE_URL="postgres://app@primary.internal:5432/factcheck",
+        DATABASE_REPLICA_URLS="postgres://app@r1.internal:5432/factcheck, postgres://app@r2.internal:6432/factcheck",
+        REDIS_URL="redis://cache.internal:6379/0",
+    )
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == {
+        "default": {"HOST": "primary.internal", "PORT": 5432, "NAME": "factcheck"},
+        "replica_1": {"HOST": "r1.internal", "PORT": 5432, "NAME": "factcheck"},
+        "replica_2": {"HOST": "r2.internal", "PORT": 6432, "NAME": "factcheck"},
+    }
+
+
+def test_replicas_without_a_shared_cache_do_not_start():
+    out = settings_with(
+        DATABASE_URL="postgres://app@primary.internal:5432/factcheck",
+        DATABASE_REPLICA_URLS="postgres://app@r1.internal:5432/factcheck",
+    )
+    assert out.returncode != 0
+    assert "DATABASE_REPLICA_URLS needs REDIS_URL" in out.stderr

@@ -7,6 +7,8 @@ tokens and sessions (a token or a login must work at once on every server), and 
 and shells (no request). A client that has just written reads from the primary for
 READ_YOUR_WRITES_SECONDS, so it sees its own write however far the replicas lag: browsers by
 a signed cookie, token clients by a pin kept in the shared cache under a digest of the token.
+A write refused because the client's copy was stale (409, 412) pins it too, so that it can
+read the current version before it tries again.
 
 With no replica configured (settings.FACTCHECK_REPLICAS empty) every query uses the primary
 and no cookie is set. Why the design is this one: docs/deployment.md.
@@ -14,12 +16,15 @@ and no cookie is set. Why the design is this one: docs/deployment.md.
 
 import contextvars
 import hashlib
+import logging
 import random
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.urls import reverse
+
+log = logging.getLogger("factcheck.cache")
 
 # The alias a request's reads go to; None (the default, and outside requests) means the primary.
 _reads_from: contextvars.ContextVar[str | None] = contextvars.ContextVar("factcheck_reads_from", default=None)
@@ -61,17 +66,25 @@ def read_connection(model):
 
 
 def _token_pin_key(request) -> str | None:
-    scheme, _, key = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
-    if scheme.lower() != "token" or not key.strip():
+    # Split as DRF's TokenAuthentication splits it, so that every header it accepts is pinned.
+    parts = request.META.get("HTTP_AUTHORIZATION", "").split()
+    if len(parts) != 2 or parts[0].lower() != "token":
         return None
-    return "pin:" + hashlib.sha256(key.strip().encode()).hexdigest()
+    return "pin:" + hashlib.sha256(parts[1].encode()).hexdigest()
 
 
 def _pinned(request) -> bool:
     if request.get_signed_cookie(PIN_COOKIE, default=None, salt=_PIN_SALT, max_age=settings.READ_YOUR_WRITES_SECONDS):
         return True
     key = _token_pin_key(request)
-    return key is not None and cache.get(key) is not None
+    if key is None:
+        return False
+    try:
+        return cache.get(key) is not None
+    except Exception:
+        # Without the cache the pin cannot be known: read from the primary, which is never stale.
+        log.exception("cache unavailable: a token client reads from the primary")
+        return True
 
 
 def choose_reads(request) -> str | None:
@@ -79,7 +92,7 @@ def choose_reads(request) -> str | None:
     replicas = settings.FACTCHECK_REPLICAS
     if not replicas or request.method not in READ_ONLY_METHODS:
         return None
-    if request.path_info.startswith(reverse("admin:index")):
+    if request.path.startswith(reverse("admin:index")):  # both with the script prefix, if any
         return None
     if any(header in request.META for header in CONDITIONAL_HEADERS):
         return None
@@ -93,17 +106,22 @@ def pin_to_primary(request, response) -> None:
     window = settings.READ_YOUR_WRITES_SECONDS
     key = _token_pin_key(request)
     if key is not None:
-        cache.set(key, 1, window)
-    else:
-        response.set_signed_cookie(
-            PIN_COOKIE,
-            "1",
-            salt=_PIN_SALT,
-            max_age=window,
-            secure=settings.SESSION_COOKIE_SECURE,
-            httponly=True,
-            samesite="Lax",
-        )
+        try:
+            cache.set(key, 1, window)
+            return
+        except Exception:
+            # The write has committed: its answer must not become an error. The cookie still pins a
+            # client that keeps cookies.
+            log.exception("cache unavailable: a token client is pinned by cookie only")
+    response.set_signed_cookie(
+        PIN_COOKIE,
+        "1",
+        salt=_PIN_SALT,
+        max_age=window,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 class ReadRoutingMiddleware:
@@ -123,9 +141,15 @@ class ReadRoutingMiddleware:
         if response.streaming and alias is not None:
             # A streamed export reads as it is sent, after this method has returned.
             response.streaming_content = _reading_from(alias, response.streaming_content)
-        if settings.FACTCHECK_REPLICAS and request.method not in READ_ONLY_METHODS and response.status_code < 400:
+        if settings.FACTCHECK_REPLICAS and request.method not in READ_ONLY_METHODS and _changed_or_stale(response):
             pin_to_primary(request, response)
         return response
+
+
+def _changed_or_stale(response) -> bool:
+    """A write that succeeded, or one refused because the client's copy is out of date (409, 412):
+    either way the client's next read must show the primary's current state, not a replica's."""
+    return response.status_code < 400 or response.status_code in (409, 412)
 
 
 def _reading_from(alias, chunks):

@@ -7,7 +7,7 @@ JSON-LD, which is how search engines read fact checks.
 import json
 import sys
 
-from django.http import Http404, HttpResponseServerError, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
@@ -47,6 +47,12 @@ def claim_page(request, pk):
         "publisher": claimreview.publisher(),
     }
     return render(request, "claims/claim_page.html", context)
+
+
+def health(request):
+    """For load balancers: 200 while this process serves requests. Touches no database and no cache,
+    and is not throttled, so one failing part does not take every app server out of the pool."""
+    return HttpResponse("ok\n", content_type="text/plain")
 
 
 def server_error(request):

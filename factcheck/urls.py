@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("claims.api.urls")),
     path("claims/<str:pk>/", views.claim_page, name="claim-page"),
+    path("healthz", views.health, name="health"),
 ]
 
 # With DEBUG off: a database outage anywhere (even in middleware) is a 503, other errors a plain 500.

@@ -149,11 +149,12 @@ api-root              GET     /api/                           200  200  200   20
 api-schema            GET     /api/schema/                    200  200  200   200   200
 api-docs              GET     /api/docs/                      200  200  200   200   200
 claim-page            GET     /claims/{id}/                   200  200  200   200   200
+health                GET     /healthz                        200  200  200   200   200
 # Any other path under /api/ (an unnamed catch-all): a JSON 404.
 api-not-found         GET     /api/no-such-thing/             404  404  404   404   404
 """
 
-NOT_IN_SCHEMA = {"/", "/api/", "/api/schema/", "/api/docs/", "/claims/{id}/", "/api/no-such-thing/"}
+NOT_IN_SCHEMA = {"/", "/api/", "/api/schema/", "/api/docs/", "/claims/{id}/", "/api/no-such-thing/", "/healthz"}
 # URL patterns without a name, and the path of their row.
 UNNAMED_ROUTES = {"": "/", "api/^.*/$": "/api/no-such-thing/"}
 

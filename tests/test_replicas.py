@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.db import router, transaction
 from django.http import HttpResponse
 from django.test import RequestFactory
+from django.urls import set_script_prefix
 
 from claims.models import Claim
 from claims.replicas import PIN_COOKIE, ReadRoutingMiddleware
@@ -89,9 +90,32 @@ def test_a_token_that_wrote_reads_from_the_primary_and_other_tokens_do_not(repli
     assert serve(RequestFactory().get("/api/claims/3/", HTTP_AUTHORIZATION="Token other-key"))[0] == REPLICA
 
 
-def test_a_refused_write_pins_nothing(replicas):
+def test_a_malformed_write_pins_nothing(replicas):
     _, _, response = serve(RequestFactory().post("/api/reviews/"), status=400)
     assert PIN_COOKIE not in response.cookies
+
+
+def test_a_write_refused_as_stale_pins_the_client_so_it_can_read_the_current_version(replicas):
+    # Otherwise it would read the replica's old version again, and be refused again, while the lag lasts.
+    for status in (409, 412):
+        _, _, response = serve(RequestFactory().patch("/api/claims/3/"), status=status)
+        assert PIN_COOKIE in response.cookies
+
+
+def test_a_token_is_recognised_however_the_header_is_spaced(replicas):
+    serve(RequestFactory().patch("/api/claims/3/", HTTP_AUTHORIZATION="Token\tspaced-key"))
+    assert serve(RequestFactory().get("/api/claims/3/", HTTP_AUTHORIZATION="token  spaced-key"))[0] == "default"
+
+
+def test_the_admin_reads_from_the_primary_under_a_url_prefix(replicas, settings):
+    settings.FORCE_SCRIPT_NAME = "/factcheck"
+    set_script_prefix("/factcheck/")  # what Django's WSGI handler does for each request
+    try:
+        request = RequestFactory().get("/admin/claims/claim/")
+        assert request.path == "/factcheck/admin/claims/claim/"
+        assert serve(request)[0] == "default"
+    finally:
+        set_script_prefix("/")
 
 
 def test_without_replicas_nothing_changes(settings):

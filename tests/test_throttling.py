@@ -67,6 +67,19 @@ def test_retry_after_says_when_the_next_request_fits(clock, rate):
     assert attempt()[0] is True
 
 
+def test_a_full_minute_makes_the_client_wait_past_its_end(clock, rate):
+    clock.now += 3
+    for _ in range(4):
+        attempt()
+    allowed, wait = attempt()
+    # 57 s to the minute's end, then 15 s until its 4 requests weigh 3: not the 60 s a cap would say.
+    assert (allowed, wait) == (False, 72)
+    clock.now += wait - 1
+    assert attempt()[0] is False
+    clock.now += 1
+    assert attempt()[0] is True
+
+
 def test_refused_requests_are_not_counted(clock, rate):
     for _ in range(20):
         attempt()

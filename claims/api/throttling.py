@@ -12,14 +12,21 @@ The rates are read from settings.FACTCHECK_THROTTLE_RATES at each request (DRF r
 once, at import), so a deployment or a test can change them without a restart.
 """
 
+import contextlib
+import logging
 import math
 
 from django.conf import settings
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, SimpleRateThrottle, UserRateThrottle
 
+log = logging.getLogger("factcheck.cache")
+
 
 class SlidingWindowThrottle(SimpleRateThrottle):
-    """Counts with the cache's atomic increment (see the module); refused requests are not counted."""
+    """Counts with the cache's atomic increment (see the module).
+
+    A request this throttle refuses is not counted by it (other throttles on the view count it).
+    """
 
     def get_rate(self):
         return settings.FACTCHECK_THROTTLE_RATES.get(self.scope)
@@ -30,22 +37,35 @@ class SlidingWindowThrottle(SimpleRateThrottle):
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
-        now = self.timer()
+        try:
+            return self._allow(self.timer())
+        except Exception:
+            # The shared cache is down. Refusing everyone would turn its outage into the service's;
+            # the requests go through, and the log says that nothing is being counted.
+            log.exception("cache unavailable: %s throttle not applied", self.scope)
+            return True
+
+    def _allow(self, now: float) -> bool:
         window, elapsed = divmod(now, self.duration)
         current = f"{self.key}:{int(window)}"
-        # Kept for two windows: the next window weighs this one.
-        self.cache.add(current, 0, 2 * self.duration)
-        try:
-            count = self.cache.incr(current)
-        except ValueError:  # expired between add() and incr(): a window ago, so start it again
-            self.cache.set(current, 1, 2 * self.duration)
-            count = 1
+        count = self._increment(current)
         earlier = self.cache.get(f"{self.key}:{int(window) - 1}", 0)
         if count + earlier * (1 - elapsed / self.duration) <= self.num_requests:
             return True
-        self.cache.decr(current)
+        with contextlib.suppress(ValueError):  # evicted meanwhile: nothing left to take back
+            self.cache.decr(current)
         self.wait_seconds = self._wait(count - 1, earlier, elapsed)
         return False
+
+    def _increment(self, key: str) -> int:
+        # Kept for two windows: the next window weighs this one. add() does nothing if the key exists.
+        for _ in range(3):
+            self.cache.add(key, 0, 2 * self.duration)
+            try:
+                return self.cache.incr(key)
+            except ValueError:  # expired or evicted between add() and incr(): add it again
+                continue
+        raise RuntimeError(f"throttle counter {key} vanished three times")
 
     def _wait(self, counted: int, earlier: int, elapsed: float) -> float:
         """Seconds until one more request fits, if the client sends none meanwhile."""
@@ -54,8 +74,9 @@ class SlidingWindowThrottle(SimpleRateThrottle):
             # This window is full: wait for it to end, then for its weight to fall enough.
             wait = duration - elapsed + duration * (1 - (rate - 1) / counted)
         else:
-            wait = duration * (1 - (rate - 1 - counted) / earlier) - elapsed
-        return min(max(wait, 1), duration)
+            # The previous window's weight must fall enough; at the latest this window's end will do.
+            wait = min(duration * (1 - (rate - 1 - counted) / earlier) - elapsed, duration - elapsed)
+        return max(wait, 1)
 
     def wait(self):
         return math.ceil(self.wait_seconds)

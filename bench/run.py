@@ -17,11 +17,19 @@
 5. Counts the queries each request runs (in this process, through Django and through the
    baseline), at page sizes 1, 50 and 100 and at the deep page; keeps the query plans.
 
+With `--replica`, the service reads from a streaming replica (docs/deployment.md): the data is
+generated into a throwaway PostgreSQL primary (tests/deployment.py; root needed), a hot standby
+is copied from it with pg_basebackup -R, and the service runs with DATABASE_REPLICA_URLS and
+REDIS_URL (the local Redis). Each run then also reports how its statements and their execution
+time split between the primary and the replica (pg_stat_statements on each server), and one
+more run reads the list as a client that has just written, which is pinned to the primary.
+
 Writes bench/results/bench-<time>.json and prints a Markdown table. Needs wrk (Debian's
 package: installed here when missing and running as root).
 """
 
 import argparse
+import atexit
 import datetime
 import http.client
 import json
@@ -121,7 +129,7 @@ def fetch(port: int, path: str) -> tuple[int, bytes]:
     return response.status, response.read()
 
 
-def wrk(port: int, path: str, connections: int, duration: int, script: Path) -> dict:
+def wrk(port: int, path: str, connections: int, duration: int, script: Path, token: str | None = None) -> dict:
     command = [
         "wrk",
         f"-t{min(2, connections)}",
@@ -135,6 +143,7 @@ def wrk(port: int, path: str, connections: int, duration: int, script: Path) -> 
         "Accept: application/json",
         "-s",
         str(script),
+        *(("-H", f"Authorization: Token {token}") if token else ()),
         f"http://127.0.0.1:{port}{path}",
     ]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
@@ -148,6 +157,88 @@ def wrk(port: int, path: str, connections: int, duration: int, script: Path) -> 
         "requests": report["requests"],
         "errors": report["non_2xx"] + report["socket_errors"],
     }
+
+
+class ReadSplit:
+    """Statements run, and their execution time, on the primary and on the replica, between two points."""
+
+    QUERY = (
+        "SELECT coalesce(sum(calls), 0), coalesce(sum(total_exec_time), 0) FROM pg_stat_statements"
+        " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    )
+
+    def __init__(self, primary_url: str, replica_url: str):
+        self.urls = {"primary": primary_url, "replica": replica_url}
+
+    def read(self) -> dict:
+        counts = {}
+        for server, url in self.urls.items():
+            connection = psycopg2.connect(url)
+            connection.autocommit = True  # no BEGIN and COMMIT to count
+            with connection.cursor() as cursor:
+                cursor.execute(self.QUERY)
+                calls, total_ms = cursor.fetchone()
+            connection.close()
+            counts[server] = (int(calls), float(total_ms))
+        return counts
+
+    @staticmethod
+    def between(before: dict, after: dict) -> dict:
+        split = {
+            server: {
+                # Less the one statement that read the counts.
+                "statements": after[server][0] - before[server][0] - 1,
+                "exec_ms": round(after[server][1] - before[server][1]),
+            }
+            for server in before
+        }
+        statements = sum(part["statements"] for part in split.values()) or 1
+        for part in split.values():
+            part["share"] = round(part["statements"] / statements, 3)
+        return split
+
+
+def replica_deployment(claims: int, env: dict):
+    """A throwaway primary holding `claims` claims and a streaming replica of it: (primary, replica, env)."""
+    sys.path.insert(0, str(ROOT))
+    from tests.deployment import Cluster, wait_for_replay
+
+    primary = Cluster(settings="-c shared_preload_libraries=pg_stat_statements")
+    atexit.register(primary.destroy)  # throwaway, however the run ends
+    primary.start()
+    database_url = primary.url("factcheck_bench")
+    env = {**env, "DATABASE_URL": database_url}
+    prepare_database(database_url, claims, env)
+    primary.sql("CREATE EXTENSION pg_stat_statements", "factcheck_bench")
+    started = time.monotonic()
+    replica = Cluster.replica_of(primary)
+    atexit.register(replica.destroy)
+    replica.start()
+    wait_for_replay(primary, replica, timeout=600)
+    log(f"replica copied and streaming in {time.monotonic() - started:.0f} s")
+    env["DATABASE_REPLICA_URLS"] = replica.url("factcheck_bench")
+    env["REDIS_URL"] = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    env["CACHE_KEY_PREFIX"] = f"bench-{secrets.token_hex(4)}"
+    # Long enough to outlast the pinned client's run.
+    env["READ_YOUR_WRITES_SECONDS"] = "3600"
+    return primary, replica, env
+
+
+def pinned_writer(port: int, env: dict, path: str) -> str:
+    """A token that has just written (a PATCH through the service): its reads go to the primary."""
+    import re
+
+    created = manage(env, "create_user", f"bench-{secrets.token_hex(3)}", "--role", "editor")
+    token = re.search(r"API token: (\w+)", created)[1]
+    claim_id = path.rstrip("/").rsplit("/", 1)[1]
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Host": HOST, "Authorization": f"Token {token}", "Content-Type": "application/json"}
+    body = b'{"quote": "Pinned by the benchmark."}'
+    connection.request("PATCH", f"/api/claims/{claim_id}/", body=body, headers=headers)
+    response = connection.getresponse()
+    if response.status != 200:
+        raise SystemExit(f"the benchmark's write failed: {response.status} {response.read()[:300]!r}")
+    return token
 
 
 def django_setup(env: dict) -> None:
@@ -250,6 +341,7 @@ def main():
     parser.add_argument("--only", action="append", help="run only this request (repeatable), e.g. --only list")
     parser.add_argument("--conn-max-age", default="600", help="the service's DATABASE_CONN_MAX_AGE (default 600)")
     parser.add_argument("--port", type=int, default=8780, help="the service's port; the baseline's is the next")
+    parser.add_argument("--replica", action="store_true", help="serve reads from a streaming replica (see above)")
     args = parser.parse_args()
 
     if shutil.which("wrk") is None:
@@ -273,7 +365,12 @@ def main():
     }
     # This process counts queries and reads plans through Django: its own request log would only be noise.
     os.environ["LOG_LEVEL"] = "WARNING"
-    prepare_database(database_url, args.claims, env)
+    split = None
+    if args.replica:
+        _, _, env = replica_deployment(args.claims, env)
+        split = ReadSplit(env["DATABASE_URL"], env["DATABASE_REPLICA_URLS"])
+    else:
+        prepare_database(database_url, args.claims, env)
     manage(env, "collectstatic", "--noinput", "-v0")
     django_setup(env)
     paths = pick_requests(args.search, args.broad_search)
@@ -301,18 +398,39 @@ def main():
             row = {"name": name, "path": path, "bytes": len(ours)}
             for label, port in (("service", service_port), ("baseline", baseline_port)):
                 wrk(port, path, args.connections, args.warmup, script)
+                before = split.read() if split and label == "service" else None
                 row[label] = wrk(port, path, args.connections, args.duration, script)
+                if before:
+                    row["split"] = ReadSplit.between(before, split.read())
             row["ratio"] = round(row["service"]["requests_per_s"] / row["baseline"]["requests_per_s"], 2)
             log(
                 f"{name}: service {row['service']['requests_per_s']} req/s (p99 {row['service']['p99_ms']} ms), "
                 f"baseline {row['baseline']['requests_per_s']} req/s (p99 {row['baseline']['p99_ms']} ms)"
             )
             results.append(row)
+        if split and "detail" in paths:
+            token = pinned_writer(service_port, env, paths["detail"])
+            path = paths.get("list", paths["detail"])
+            wrk(service_port, path, args.connections, args.warmup, script, token)
+            before = split.read()
+            row = {"name": "list, as a client that has just written", "path": path, "pinned": True}
+            row["service"] = wrk(service_port, path, args.connections, args.duration, script, token)
+            row["split"] = ReadSplit.between(before, split.read())
+            log(f"{row['name']}: {row['service']['requests_per_s']} req/s, split {row['split']}")
+            results.append(row)
     finally:
         for server in servers:
             server.terminate()
             server.wait()
         script.unlink(missing_ok=True)
+
+    if split:
+        report = {**run_facts(args), "replicas": 1, "results": results}
+        out = RESULTS / f"bench-replica-{datetime.datetime.now():%Y-%m-%dT%H%M%S}.json"
+        out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        print(split_table(report))
+        print(f"\nFull report: {out.relative_to(ROOT)}")
+        return
 
     service_queries, baseline_queries, plans = count_queries(paths)
     sizes = {}
@@ -322,16 +440,8 @@ def main():
         row["queries"] = {"service": service_queries[row["name"]], "baseline": baseline_queries[row["name"]]}
 
     report = {
-        "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "commit": subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-        ).stdout.strip(),
-        "claims": args.claims,
-        "connections": args.connections,
-        "workers": args.workers,
-        "duration_s": args.duration,
+        **run_facts(args),
         "conn_max_age": args.conn_max_age,
-        "cores": os.cpu_count(),
         "results": results,
         "list_queries_by_page_size": sizes,
         "plans": plans,
@@ -344,6 +454,21 @@ def main():
     if search_plan:
         index = "claims_claim_search_vector"
         print(f"Search uses the GIN index {index}: {'yes' if index in search_plan else 'NO'} (plan in the report)")
+
+
+def run_facts(args) -> dict:
+    """What a report says about the run it comes from."""
+    return {
+        "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "commit": subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip(),
+        "claims": args.claims,
+        "connections": args.connections,
+        "workers": args.workers,
+        "duration_s": args.duration,
+        "cores": os.cpu_count(),
+    }
 
 
 def table(report: dict) -> str:
@@ -361,6 +486,24 @@ def table(report: dict) -> str:
             f"| {row['name']} | {s['requests_per_s']:,.0f} | {b['requests_per_s']:,.0f} | {row['ratio']:.2f} | "
             f"{s['p50_ms']} / {s['p99_ms']} | {b['p50_ms']} / {b['p99_ms']} | "
             f"{row['queries']['service']} / {row['queries']['baseline']} | {s['errors'] + b['errors']} |"
+        )
+    return "\n".join(lines)
+
+
+def split_table(report: dict) -> str:
+    lines = [
+        f"{report['claims']:,} claims, one streaming replica, {report['connections']} connections, "
+        f"{report['workers']} workers, {report['duration_s']} s per run, {report['cores']} cores (all servers on them)",
+        "",
+        "| request | service req/s | p99 ms | statements on primary / replica | replica's share "
+        "| execution ms on primary / replica |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for row in report["results"]:
+        s, p, r = row["service"], row["split"]["primary"], row["split"]["replica"]
+        lines.append(
+            f"| {row['name']} | {s['requests_per_s']:,.0f} | {s['p99_ms']} | {p['statements']:,} / "
+            f"{r['statements']:,} | {r['share']:.1%} | {p['exec_ms']:,} / {r['exec_ms']:,} |"
         )
     return "\n".join(lines)
 

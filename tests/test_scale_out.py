@@ -302,10 +302,19 @@ def test_a_writer_reads_its_own_writes_while_the_replica_lags(deployment, databa
     assert theirs["quote"] == "Quoted anew while the replica was paused."
 
 
+def forget_pin(jar):
+    """Drop the read-your-writes cookie (a login is a write, and sets one)."""
+    for cookie in [cookie for cookie in jar if cookie.name == "factcheck_primary"]:
+        jar.clear(cookie.domain, cookie.path, cookie.name)
+
+
 def test_an_admin_write_pins_that_browser_to_the_primary(deployment, databases):
     primary, replica = databases
     a, b = deployment["servers"]
     opener, jar = admin_login(a, "chief", deployment["users"]["chief"]["password"])
+    forget_pin(jar)
+    colleague, colleague_jar = admin_login(b, "chief", deployment["users"]["chief"]["password"])
+    forget_pin(colleague_jar)
     with replay_paused(primary, replica):
         form = {
             "name": "Mayadin",
@@ -328,6 +337,11 @@ def test_an_admin_write_pins_that_browser_to_the_primary(deployment, databases):
             assert [topic["slug"] for topic in mine["results"]] == ["mayadin"]
             theirs, _ = get_json(server + "/api/topics/?q=mayadin")
             assert theirs["results"] == []
+            # The admin reads from the primary for everyone: another editor, never pinned, sees it there.
+            status, _, page = fetch(
+                server + "/admin/claims/topic/?q=mayadin", opener=colleague, headers={"Accept": "text/html"}
+            )
+            assert status == 200 and b"Mayadin" in page
 
 
 def test_a_cached_thread_is_never_stale_after_a_write(deployment, databases, redis_client):

@@ -162,6 +162,17 @@ def get_json(url, **kwargs):
     return json.loads(body), headers
 
 
+def patch_quote(server: str, claim_id: int, quote: str, token: str, etag: str):
+    """A conditional edit of a claim's quote: (status, headers, body)."""
+    return fetch(
+        f"{server}/api/claims/{claim_id}/",
+        method="PATCH",
+        body={"quote": quote},
+        token=token,
+        headers={"If-Match": etag},
+    )
+
+
 def admin_login(server: str, username: str, password: str):
     """A browser's cookie jar, logged in to the admin on `server`."""
     opener, jar = browser_session()
@@ -169,15 +180,20 @@ def admin_login(server: str, username: str, password: str):
     assert status == 200
     csrf = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
     form = {"username": username, "password": password, "csrfmiddlewaretoken": csrf, "next": "/admin/"}
-    status, headers, _ = fetch(
-        server + "/admin/login/",
+    status, headers, _ = post_form(server + "/admin/login/", form, opener)
+    assert status == 302 and headers["Location"] == "/admin/", status
+    return opener, jar
+
+
+def post_form(url: str, form: dict, opener):
+    """A browser's form submission: (status, headers, body)."""
+    return fetch(
+        url,
         method="POST",
         body=urlencode(form).encode(),
         headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html"},
         opener=opener,
     )
-    assert status == 302 and headers["Location"] == "/admin/", status
-    return opener, jar
 
 
 def csrf_header(jar) -> dict:
@@ -206,13 +222,7 @@ def test_reads_go_to_the_replica_and_writes_to_the_primary(deployment, databases
     etag = headers["ETag"]
     for n in range(writes):
         server = (a, b)[n % 2]
-        status, headers, body = fetch(
-            server + "/api/claims/5/",
-            method="PATCH",
-            body={"quote": f"{claim['quote']} ({n})"},
-            token=token,
-            headers={"If-Match": etag},
-        )
+        status, headers, body = patch_quote(server, 5, f"{claim['quote']} ({n})", token, etag)
         assert status == 200, body
         etag = headers["ETag"]
     after_writes = {"primary": statements(primary), "replica": statements(replica)}
@@ -262,13 +272,7 @@ def test_a_writer_reads_its_own_writes_while_the_replica_lags(deployment, databa
     token = deployment["users"]["writer"]["token"]
     before, headers = get_json(a + "/api/claims/3/")
     with replay_paused(primary, replica):
-        status, headers, body = fetch(
-            b + "/api/claims/3/",
-            method="PATCH",
-            body={"quote": "Quoted anew while the replica was paused."},
-            token=token,
-            headers={"If-Match": headers["ETag"]},
-        )
+        status, headers, body = patch_quote(b, 3, "Quoted anew while the replica was paused.", token, headers["ETag"])
         assert status == 200, body
         new_etag = headers["ETag"]
         for server in (a, b, a, b):
@@ -285,13 +289,7 @@ def test_a_writer_reads_its_own_writes_while_the_replica_lags(deployment, databa
         # editor who read the replica's older version (anonymously, so not pinned) cannot overwrite.
         other = deployment["users"]["other"]["token"]
         _, headers = get_json(a + "/api/claims/3/")
-        status, _, body = fetch(
-            b + "/api/claims/3/",
-            method="PATCH",
-            body={"quote": "Overwritten?"},
-            token=other,
-            headers={"If-Match": headers["ETag"]},
-        )
+        status, _, body = patch_quote(b, 3, "Overwritten?", other, headers["ETag"])
         assert status == 412, body
         # A conditional read is answered from the primary too: its ETag is the current one.
         _, headers = get_json(a + "/api/claims/3/", headers={"If-None-Match": '"0"'})
@@ -324,13 +322,7 @@ def test_an_admin_write_pins_that_browser_to_the_primary(deployment, databases):
             "description": "",
             "csrfmiddlewaretoken": csrf_header(jar)["X-CSRFToken"],
         }
-        status, _headers, body = fetch(
-            a + "/admin/claims/topic/add/",
-            method="POST",
-            body=urlencode(form).encode(),
-            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html"},
-            opener=opener,
-        )
+        status, _, body = post_form(a + "/admin/claims/topic/add/", form, opener)
         assert status == 302, body[:2000]
         for server in (b, a):
             mine, _ = get_json(server + "/api/topics/?q=mayadin", opener=opener)
@@ -425,13 +417,7 @@ def test_with_redis_down_the_service_answers_from_the_databases_and_logs_it(depl
         get_json(server.url + "/api/claims/?page_size=5")
         get_json(server.url + "/api/claims/3/thread/")
         _, headers = get_json(server.url + "/api/claims/6/")
-        status, headers, body = fetch(
-            server.url + "/api/claims/6/",
-            method="PATCH",
-            body={"quote": "Written while Redis was down."},
-            token=token,
-            headers={"If-Match": headers["ETag"]},
-        )
+        status, headers, body = patch_quote(server.url, 6, "Written while Redis was down.", token, headers["ETag"])
         # The write committed, so it is answered as a success; the pin falls back to a cookie.
         assert status == 200, body
         assert any(cookie.startswith("factcheck_primary=") for cookie in headers.get_all("Set-Cookie"))
@@ -491,13 +477,7 @@ def test_the_service_works_behind_pgbouncer_in_transaction_mode(deployment, pgbo
         listed, _ = get_json(server.url + "/api/claims/?page_size=5")
         assert len(listed["results"]) == 5
         _claim, headers = get_json(server.url + "/api/claims/4/")
-        status, _, body = fetch(
-            server.url + "/api/claims/4/",
-            method="PATCH",
-            body={"quote": "Through PgBouncer."},
-            token=token,
-            headers={"If-Match": headers["ETag"]},
-        )
+        status, _, body = patch_quote(server.url, 4, "Through PgBouncer.", token, headers["ETag"])
         assert status == 200, body
         first, _ = get_json(server.url + "/api/claims/4/thread/")
         assert first == get_json(server.url + "/api/claims/4/thread/")[0]

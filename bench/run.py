@@ -34,6 +34,7 @@ import datetime
 import http.client
 import json
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -45,6 +46,11 @@ from urllib.parse import urlencode
 import psycopg2
 
 ROOT = Path(__file__).resolve().parents[1]
+# Run as a script, from any folder: the project's packages are imported from its root.
+sys.path.insert(0, str(ROOT))
+
+from tests.deployment import Cluster, Gunicorn, manage, wait_for_replay  # noqa: E402
+
 RESULTS = Path(__file__).resolve().parent / "results"
 HOST = "127.0.0.1"  # the Host header of every request, so both servers write the same links
 
@@ -91,35 +97,8 @@ def prepare_database(database_url: str, claims: int, env: dict) -> None:
     admin.close()
     manage(env, "migrate", "--noinput", "-v0")
     started = time.monotonic()
-    manage(env, "generate_claims", "--claims", str(claims), "--seed", "1", capture=False)
+    manage(env, "generate_claims", "--claims", str(claims), "--seed", "1", capture=False, timeout=None)
     log(f"generated in {time.monotonic() - started:.0f} s")
-
-
-def manage(env: dict, *args: str, capture: bool = True) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=capture, text=True
-    )
-    return result.stdout if capture else ""
-
-
-def start(app: str, port: int, workers: int, env: dict) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", app, "-c", "gunicorn.conf.py"],
-        cwd=ROOT,
-        env={**env, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(150):
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/api/claims/1/", headers={"Host": HOST})
-            connection.getresponse().read()
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit(f"{app} did not start on port {port}")
 
 
 def fetch(port: int, path: str) -> tuple[int, bytes]:
@@ -200,9 +179,6 @@ class ReadSplit:
 
 def replica_deployment(claims: int, env: dict):
     """A throwaway primary holding `claims` claims and a streaming replica of it: (primary, replica, env)."""
-    sys.path.insert(0, str(ROOT))
-    from tests.deployment import Cluster, wait_for_replay
-
     primary = Cluster(settings="-c shared_preload_libraries=pg_stat_statements")
     atexit.register(primary.destroy)  # throwaway, however the run ends
     primary.start()
@@ -226,8 +202,6 @@ def replica_deployment(claims: int, env: dict):
 
 def pinned_writer(port: int, env: dict, path: str) -> str:
     """A token that has just written (a PATCH through the service): its reads go to the primary."""
-    import re
-
     created = manage(env, "create_user", f"bench-{secrets.token_hex(3)}", "--role", "editor")
     token = re.search(r"API token: (\w+)", created)[1]
     claim_id = path.rstrip("/").rsplit("/", 1)[1]
@@ -244,7 +218,6 @@ def pinned_writer(port: int, env: dict, path: str) -> str:
 def django_setup(env: dict) -> None:
     os.environ.update(env)
     os.environ["DJANGO_SETTINGS_MODULE"] = "factcheck.settings"
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
@@ -378,9 +351,13 @@ def main():
         paths = {name: path for name, path in paths.items() if name in args.only}
 
     service_port, baseline_port = args.port, args.port + 1
+    # Their logs are not kept: this process counts and times, and a failure to start raises with the log.
+    ready = "/api/claims/?page_size=1"
     servers = [
-        start("factcheck.wsgi", service_port, args.workers, env),
-        start("bench.baseline:application", baseline_port, args.workers, env),
+        Gunicorn(env, Path(os.devnull), args.workers, port=service_port, ready=ready),
+        Gunicorn(
+            env, Path(os.devnull), args.workers, app="bench.baseline:application", port=baseline_port, ready=ready
+        ),
     ]
     script = RESULTS / ".wrk-report.lua"
     RESULTS.mkdir(exist_ok=True)
@@ -420,8 +397,7 @@ def main():
             results.append(row)
     finally:
         for server in servers:
-            server.terminate()
-            server.wait()
+            server.stop()
         script.unlink(missing_ok=True)
 
     if split:

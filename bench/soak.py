@@ -27,8 +27,8 @@ import random
 import re
 import secrets
 import statistics
-import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -38,6 +38,10 @@ import psycopg2
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results"
+# Run as a script, from any folder: the project's packages are imported from its root.
+sys.path.insert(0, str(ROOT))
+
+from tests.deployment import Gunicorn, manage  # noqa: E402
 
 
 def percentile(values, fraction):
@@ -187,12 +191,6 @@ def verify(database_url, records):
     return found, lost
 
 
-def manage(env, *args):
-    return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    ).stdout
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=60, help="seconds of load (default 60)")
@@ -237,20 +235,9 @@ def main():
         cursor.execute("SELECT id FROM claims_source ORDER BY id")
         source_ids = [r[0] for r in cursor.fetchall()]
 
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "factcheck.wsgi", "-c", "gunicorn.conf.py"],
-        cwd=ROOT,
-        env={**env, "BIND": f"127.0.0.1:{args.port}", "WEB_CONCURRENCY": str(args.workers)},
-    )
+    server_log = Path(tempfile.mkdtemp(prefix="factcheck-soak-")) / "gunicorn.log"
+    server = Gunicorn(env, server_log, args.workers, port=args.port)
     try:
-        for _ in range(100):
-            try:
-                probe = http.client.HTTPConnection("127.0.0.1", args.port, timeout=2)
-                probe.request("GET", "/api/")
-                if probe.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
         # Warm-up: every kind of request once, not counted.
         warm = Client(args.port, token, 0, [])
         for path in (
@@ -274,8 +261,7 @@ def main():
         process.join()
         elapsed = time.monotonic() - started
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        server.stop()
 
     found, lost = verify(database_url, records)
     by_status = {}
@@ -312,7 +298,7 @@ def main():
     path = RESULTS / f"soak-{report['when'][:19].replace(':', '')}.json"
     path.write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps({k: v for k, v in report.items() if k != "latency_ms"}, indent=2))
-    print(f"report: {path}")
+    print(f"report: {path}\nthe service's log: {server_log}")
     sys.exit(1 if server_errors or lost else 0)
 
 

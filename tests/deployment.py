@@ -131,31 +131,43 @@ def wait_for_replay(primary: Cluster, replica: Cluster, timeout: float = 30):
     raise AssertionError(f"the replica did not replay up to {target} within {timeout} s")
 
 
-def manage(env, *args) -> str:
+def manage(env, *args, capture: bool = True, timeout: float | None = 300) -> str:
+    """Run a management command in a subprocess; its output (stdout and stderr) unless `capture` is off,
+    when it goes to the terminal (a progress bar). A failure raises, with the output when captured."""
     done = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=capture, text=True, timeout=timeout
     )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout + done.stderr
+    assert done.returncode == 0, (done.stdout or "") + (done.stderr or "") or f"manage.py {args[0]} failed"
+    return (done.stdout + done.stderr) if capture else ""
 
 
 class Gunicorn:
-    """The app under gunicorn in a subprocess, on a loopback port of its own, with its log in a file."""
+    """An app (the service by default) under gunicorn in a subprocess, on a loopback port (a free one
+    unless given), with its log in a file. Ready once `ready` answers 200."""
 
-    def __init__(self, env: dict, log_path: Path, workers: int = 2):
-        self.port = free_port()
+    def __init__(
+        self,
+        env: dict,
+        log_path: Path,
+        workers: int = 2,
+        *,
+        app: str = "factcheck.wsgi",
+        port: int | None = None,
+        ready: str = "/api/",
+    ):
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log_path
         with open(log_path, "w") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "factcheck.wsgi", "-c", "gunicorn.conf.py"],
+                [sys.executable, "-m", "gunicorn", app, "-c", "gunicorn.conf.py"],
                 cwd=ROOT,
                 env={**env, "BIND": f"127.0.0.1:{self.port}", "WEB_CONCURRENCY": str(workers)},
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + 30
-        while fetch(self.url + "/api/")[0] != 200:
+        while fetch(self.url + ready)[0] != 200:
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
                 raise AssertionError(f"gunicorn did not start:\n{log_path.read_text()}")

@@ -92,6 +92,9 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 
+# Behind PgBouncer in transaction mode (docs/deployment.md): see database_settings().
+PGBOUNCER = env_bool("DATABASE_PGBOUNCER", False)
+
 
 def database_settings(config: dict) -> dict:
     """What every database connection gets, the primary's and each replica's alike."""
@@ -121,7 +124,6 @@ def database_settings(config: dict) -> dict:
     return config
 
 
-PGBOUNCER = env_bool("DATABASE_PGBOUNCER", False)
 DATABASES = {"default": database_settings(env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))}
 # Read replicas (docs/deployment.md): claims.replicas.PrimaryReplicaRouter sends a request's reads to one
 # of them, and writes, reads in a transaction, the admin and the writer's own reads to the primary.

@@ -192,13 +192,16 @@ def _search_substrings(queryset, items, rank):
 SIMILAR_LIMIT = 10
 # pg_trgm's default for its similarity operator: below it, texts share too little to be worth showing.
 SIMILARITY_THRESHOLD = 0.3
+# How many claims each of the two candidate sets may hold (PostgreSQL): what bounds the work of a search.
+SIMILAR_CANDIDATES = 500
 
 
 def similar_claims(text: str, *, exclude: int | None = None, limit: int = SIMILAR_LIMIT) -> list[Claim]:
     """The existing claims whose text is most like `text`, most similar first.
 
     Each claim carries its `similarity` (0 to 1, trigram similarity as pg_trgm
-    computes it). On PostgreSQL the trigram index finds the candidates; on
+    computes it). On PostgreSQL the full-text index finds a bounded set of
+    candidates that share the text's words (see `_similar_candidates`); on
     SQLite the claims sharing a word with `text` are compared in Python.
     """
     # The admin asks with whatever was typed, even a text its form refuses: NUL, which PostgreSQL cannot
@@ -210,12 +213,78 @@ def similar_claims(text: str, *, exclude: int | None = None, limit: int = SIMILA
     if exclude is not None:
         base = base.exclude(pk=exclude)
     if connection.vendor == "postgresql":
+        candidates = _similar_candidates(text)
+        if candidates is None:
+            return []
         table = Claim._meta.db_table
-        # The % operator (not a similarity() comparison) is what lets the trigram index find candidates.
-        similar = RawSQL(f"{table}.text %% %s", [text], output_field=BooleanField())
         score = RawSQL(f"similarity({table}.text, %s)", [text], output_field=FloatField())
-        return list(base.filter(similar).annotate(similarity=score).order_by("-similarity", "-id")[:limit])
+        found = base.filter(pk__in=candidates).annotate(similarity=score)
+        return list(found.filter(similarity__gte=SIMILARITY_THRESHOLD).order_by("-similarity", "-id")[:limit])
     return _similar_in_python(base, text, limit)
+
+
+def _similar_candidates(text: str) -> RawSQL | None:
+    """The ids of at most 2 x SIMILAR_CANDIDATES claims to score against `text`, or None if it has no words.
+
+    pg_trgm's own indexes cannot answer this at a million claims: news text shares most of its
+    trigrams with tens of thousands of claims, and both its GIN index (`text %% ...`) and its GiST
+    index (`ORDER BY text <-> ...`) took 1 to 2 s (docs/performance.md). The candidates come from the
+    full-text index instead, by the text's words (lexemes), rarest first, as the planner's statistics
+    count them (`pg_stats.most_common_elems` of `search_vector`; a word not listed there is rarer
+    than any that is). Two sets, each capped:
+      - the claims that hold every word of the text: its near-copies;
+      - the claims that hold its rarest words: any of them, while they are rare enough to stay within
+        the cap together; otherwise all of the fewest rarest that are.
+    On a small record (no statistics yet) the second set is every claim sharing a word, so the
+    answer is exact there.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_LEXEME_FREQUENCIES, [SEARCH_CONFIG, text, Claim._meta.db_table, Claim._meta.db_table])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    claims = max(rows[0][2], 0)  # reltuples: -1 before the table's first ANALYZE
+    terms = [_tsquery_lexeme(Term(text=lexeme)) for lexeme, _, _ in rows]
+    counts = [frequency * claims for _, frequency, _ in rows]
+    # All the words (near-copies), and all but the two rarest (copies naming another place or person): the
+    # second holds the first, but either may be cut at the cap, and the first keeps the closest copies.
+    sets = [" & ".join(terms)]
+    if len(terms) > 1:
+        sets.append(" & ".join(terms[min(2, len(terms) - 1) :]))
+    # The rarest words: any of them while together they stay within the cap; otherwise all of the fewest.
+    rare = 1
+    while rare < len(terms) and sum(counts[: rare + 1]) <= SIMILAR_CANDIDATES:
+        rare += 1
+    if sum(counts[:rare]) <= SIMILAR_CANDIDATES:
+        sets.append(" | ".join(terms[:rare]))
+    else:
+        rare, share = 1, counts[0] / claims
+        while rare < len(terms) and share * claims > SIMILAR_CANDIDATES:
+            share *= counts[rare] / claims
+            rare += 1
+        sets.append(" & ".join(terms[:rare]))
+    table = Claim._meta.db_table
+    # 'simple': the lexemes are already stemmed. Each set is a bitmap scan of the GIN index, cut at its cap.
+    union = " UNION ".join(
+        f"(SELECT id FROM {table} WHERE search_vector @@ to_tsquery('simple', %s) LIMIT %s)" for _ in sets
+    )
+    return RawSQL(f"SELECT id FROM ({union}) candidates", [p for query in sets for p in (query, SIMILAR_CANDIDATES)])
+
+
+# The text's lexemes, rarest first, with the share of claims holding each (0 when the statistics do not
+# list it), and the planner's count of claims.
+_LEXEME_FREQUENCIES = """
+WITH words AS (SELECT DISTINCT unnest(tsvector_to_array(to_tsvector(%s, %s))) AS lexeme),
+common AS (
+    SELECT element, frequency
+    FROM pg_stats, unnest(most_common_elems::text::text[], most_common_elem_freqs) AS listed(element, frequency)
+    WHERE schemaname = current_schema() AND tablename = %s AND attname = 'search_vector'
+)
+SELECT words.lexeme, coalesce(common.frequency, 0),
+       (SELECT reltuples FROM pg_class WHERE oid = %s::regclass)
+FROM words LEFT JOIN common ON common.element = words.lexeme
+ORDER BY 2, 1
+"""
 
 
 def _similar_in_python(base, text, limit):

@@ -1,7 +1,11 @@
 """Similar claims: the duplicates an editor should see before saving, in the API and the admin."""
 
 import pytest
+from django.core.management import call_command
+from django.db import connection
 
+from claims import search
+from claims.models import Claim
 from tests.factories import admin_client, claim_form_data, make_claim
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +86,26 @@ def test_the_admin_add_page_shows_duplicates_of_a_refused_new_claim(crossing):
 
     assert page.status_code == 200  # refused: no source
     assert set(page.context["similar_claims"]) == {original, reworded}
+
+
+# The demo's answers as pg_trgm's exact search gave them before similar claims were found through the
+# full-text index (claims.search._similar_candidates): claim 1 and claim 10 share enough of their words
+# (0.312), no other pair does, and two texts an editor might type find the claim they restate.
+DEMO_ANSWERS_BY_CLAIM = {1: [(10, 0.312)], 10: [(1, 0.312)]}
+DEMO_ANSWERS_BY_TEXT = {
+    "Iraqi militias crossed the border into Syria": [(3, 0.521)],
+    "The army entered Albu Kamal": [(2, 0.385)],
+    "Weather in Oslo": [],
+}
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="trigram similarity is pg_trgm's; SQLite approximates it in Python"
+)
+def test_the_demo_records_similar_claims_are_unchanged():
+    call_command("loaddata", "albu_kamal_2017", verbosity=0)
+    for claim in Claim.objects.order_by("pk"):
+        found = [(c.pk, round(c.similarity, 3)) for c in search.similar_claims(claim.text, exclude=claim.pk)]
+        assert found == DEMO_ANSWERS_BY_CLAIM.get(claim.pk, []), claim.pk
+    for text, expected in DEMO_ANSWERS_BY_TEXT.items():
+        assert [(c.pk, round(c.similarity, 3)) for c in search.similar_claims(text)] == expected, text

@@ -240,6 +240,11 @@ class Article(NamedInClaims):
 
     class Meta:
         ordering = ["-published_on", "id"]
+        indexes = [
+            # The ordering, read in order (the admin's list, newest first), and the language filter's values.
+            models.Index(fields=["-published_on", "id"], name="claims_article_published"),
+            models.Index(fields=["language"], name="claims_article_language"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["url"],
@@ -352,6 +357,7 @@ class Claim(VersionedModel):
         indexes = [
             models.Index(fields=["claimed_on", "id"]),
             models.Index(fields=["status", "claimed_on", "id"]),
+            models.Index(fields=["language", "claimed_on", "id"], name="claims_claim_language"),
         ]
 
     def clean(self):
@@ -433,6 +439,8 @@ class Review(VersionedModel):
 
     class Meta:
         ordering = ["-reviewed_on", "-id"]
+        # The ordering, read backwards: the admin's list and the ClaimReview feed, newest first.
+        indexes = [models.Index(fields=["reviewed_on", "id"], name="claims_review_reviewed")]
 
     def __str__(self):
         return f"{self.get_rating_display()} on claim #{self.claim_id}"

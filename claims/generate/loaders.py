@@ -173,9 +173,9 @@ class _InsertLoader:
                     cursor.executemany(sql, rows)
 
 
-# The index that takes longest to build (about 70% of all index building at a million claims): it gets
+# The index that takes longest to build (the search documents' GIN index, at a million claims): it gets
 # a connection of its own while another builds all the others.
-LONGEST_INDEX = "claims_claim_text_trgm"
+LONGEST_INDEX = "claims_claim_search_vector"
 # Index builds left to do after the records' transaction commits; a run that is interrupted leaves its
 # rows here, and the next run builds them (the table exists only while a run, or its leftovers, last).
 PENDING = "claims_generate_pending"
@@ -324,6 +324,7 @@ class _PostgresLoader(_InsertLoader):
         with _phase(self.phases, "indexes (two connections)"):
             try:
                 _run_pending(self.connection)
+                _vacuum(self.connection, [m._meta.db_table for m in COLUMNS])
             except Exception as exc:
                 raise IndexesUnfinished(
                     f"The claims were added, but building their indexes failed ({exc}). "
@@ -504,6 +505,19 @@ class _PostgresLoader(_InsertLoader):
                 f"SELECT {columns}, search_vector, topic_ids FROM claims_generate_ready"
             )
             self._execute(f"DROP TABLE {', '.join(self.WORK_TABLES)}")
+
+
+def _vacuum(connection, tables: list[str]) -> None:
+    """VACUUM the loaded tables, as autovacuum would some time later: it marks their pages all-visible, so
+    that index-only scans (the admin's deep pages: 40 ms against 270 ms at a million claims) skip the
+    table. VACUUM cannot run in a transaction: a connection of its own, in autocommit."""
+    raw = connection.Database.connect(**connection.get_connection_params())
+    try:
+        raw.autocommit = True
+        with raw.cursor() as cursor:
+            cursor.execute(f"VACUUM {', '.join(tables)}")
+    finally:
+        raw.close()
 
 
 def _run_pending(connection) -> None:

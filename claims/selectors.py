@@ -114,6 +114,19 @@ def claims_about(topic_slug: str) -> Q:
     return Q(RawSQL(f"{table}.topic_ids @> ARRAY[{topic}]::bigint[]", [topic_slug], output_field=BooleanField()))
 
 
+def claims_about_topic_id(topic_id: int) -> Q:
+    """Condition: the claim has the topic `topic_id`; as `claims_about`, with the id given.
+
+    Named, not looked up in the query, the id lets PostgreSQL's statistics on `topic_ids` tell a
+    rare topic from a common one: for a rare topic it reads the topic's claims and sorts them,
+    instead of walking every claim in date order (200 ms at a million claims).
+    """
+    if connection.vendor != "postgresql":
+        return Q(Exists(ClaimTopic.objects.filter(claim=OuterRef("pk"), topic_id=topic_id)))
+    table = Claim._meta.db_table
+    return Q(RawSQL(f"{table}.topic_ids @> ARRAY[%s]::bigint[]", [topic_id], output_field=BooleanField()))
+
+
 def claims_denied_by(source_slug: str) -> Q:
     """Condition: a claim whose source or speaker is `source_slug` denies the claim."""
     by_source = Q(from_claim__source__slug=source_slug) | Q(from_claim__speaker__slug=source_slug)

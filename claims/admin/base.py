@@ -14,6 +14,7 @@ from claims.admin.forms import (
     SafeAutocompleteSelectMultiple,
     VersionedForm,
 )
+from claims.admin.scale import LargeTablePaginator
 from claims.models import is_id
 from claims.versioning import VersionConflict
 
@@ -38,6 +39,9 @@ class ModelAdmin(AdminFieldsMixin, SimpleHistoryAdmin):
     """Base admin: version-checked forms, read-only revision history, safe form fields."""
 
     form = VersionedForm
+    # Counts and pages that stay fast at a million rows (claims.admin.scale); no second, unfiltered count.
+    paginator = LargeTablePaginator
+    show_full_result_count = False
 
     def save_model(self, request, obj, form, change):
         # An unchanged form saves nothing: no empty revision, and other editors' open pages stay current.

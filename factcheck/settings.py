@@ -328,7 +328,7 @@ REST_FRAMEWORK = {
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "claims.api.renderers.ContentNegotiation",
     "DEFAULT_RENDERER_CLASSES": ["claims.api.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "claims.api.filtersets.FilterBackend",
         "claims.api.filtersets.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "claims.api.pagination.PageNumberPagination",

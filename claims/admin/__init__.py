@@ -137,6 +137,8 @@ class ClaimAdmin(ModelAdmin):
         LanguageFilter,
     ]
     list_select_related = ["source", "via", "article__publisher"]
+    # Rendering the rows is most of a page's cost (about 1.3 ms a claim): 50 take 124 ms, 100 took 191 ms.
+    list_per_page = 50
     search_fields = ["text", "quote", "source__name", "article__title"]
     date_hierarchy = "claimed_on"
     autocomplete_fields = ["source", "speaker", "via", "article", "topics"]

@@ -1,6 +1,8 @@
-"""The read benchmark: the service against a no-framework baseline, at a million claims.
+"""The read benchmark: the service against a no-framework baseline, at a million claims; then the
+editors' admin pages and the API's other endpoints, on the service alone.
 
     .venv/bin/python bench/run.py [--claims 1000000] [--duration 15] [--connections 8] [--workers 4]
+                                  [--editor-connections 2] [--group api|editor|endpoints ...]
 
 1. Makes sure the PostgreSQL database BENCH_DATABASE_URL (default
    postgres://postgres@127.0.0.1:5432/factcheck_bench) holds `--claims` claims: if it holds
@@ -11,11 +13,22 @@
    request logging on (to /dev/null); throttling off, since this measures capacity, not one
    client's share.
 3. Checks that both answer every benchmark request with the same bytes; stops if not.
-4. For each read (claims list, filtered list, deep page, search, detail, thread), and each
-   server in turn: wrk from a second process, `--connections` connections, a warm-up, then
-   `--duration` seconds. Requests/s, p50 and p99 latency, and errors (any non-2xx).
-5. Counts the queries each request runs (in this process, through Django and through the
-   baseline), at page sizes 1, 50 and 100 and at the deep page; keeps the query plans.
+4. The `api` group: for each read (claims list, filtered list, deep page, search, detail,
+   thread), and each server in turn: wrk from a second process, `--connections` connections, a
+   warm-up, then `--duration` seconds. Requests/s, p50, p95 and p99 latency, and errors (any non-2xx).
+5. The `editor` group, the service only: a superuser made for the run logs in over HTTP, and wrk
+   sends its session cookie at `--editor-connections` connections (a few editors, not the
+   public): the claims changelist with a search, each list filter, the date hierarchy and a deep
+   page; the change form of three claims and the add form; every other changelist; the
+   autocompletes; a claim's history.
+6. The `endpoints` group, the service only, anonymous, at `--connections`: similar claims (to a
+   claim, to a text), the ClaimReview feeds, a source's record, the other lists, a claim's
+   history, its public page and a topic's CSV export (timed to its last byte). Generated claims
+   have no history: the first run over a database gives that claim six revisions, through the API.
+   Every page of groups 5 and 6 must answer 200 before any is timed; the run stops if one does not.
+7. Counts the queries each request runs (in this process, through Django and, for the `api` group,
+   through the baseline), at page sizes 1, 50 and 100 and at the deep page; keeps the query plans.
+   It prints, after the tables, whether each target (TARGETS) is met.
 
 With `--replica`, the service reads from a streaming replica (docs/deployment.md): the data is
 generated into a throwaway PostgreSQL primary (tests/deployment.py; root needed), a hot standby
@@ -24,7 +37,9 @@ REDIS_URL (the local Redis). Each run then also reports how its statements and t
 time split between the primary and the replica (pg_stat_statements on each server), and one
 more run reads the list as a client that has just written, which is pinned to the primary.
 
-Writes bench/results/bench-<time>.json and prints a Markdown table. Needs wrk (Debian's
+With `--replica`, only the `api` group runs.
+
+Writes bench/results/bench-<time>.json and prints two Markdown tables. Needs wrk (Debian's
 package: installed here when missing and running as root).
 """
 
@@ -40,6 +55,7 @@ import shutil
 import subprocess
 import sys
 import time
+from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -53,6 +69,33 @@ from tests.deployment import Cluster, Gunicorn, manage, wait_for_replay  # noqa:
 
 RESULTS = Path(__file__).resolve().parent / "results"
 HOST = "127.0.0.1"  # the Host header of every request, so both servers write the same links
+GROUPS = ["api", "editor", "endpoints"]
+# What an editor types before adding a claim: the admin's form asks the same endpoint as they type.
+SIMILAR_TEXT = "Iraqi militias crossed the border into Syria"
+# An export is timed to its last byte: it may take longer than a page.
+EXPORT_TIMEOUT = 60
+# What the service is held to: (target, group, its rows (None: all of the group's), measure, limit). A ratio
+# to the baseline must reach its limit, a latency stay under it.
+TARGETS = [
+    ("admin pages: p95 < 300 ms", "editor", None, "p95_ms", 300),
+    (
+        "similar claims (by id and by text): p99 < 100 ms",
+        "endpoints",
+        ["similar to a claim, disputed", "similar to a claim, many similar", "similar to a text"],
+        "p99_ms",
+        100,
+    ),
+    ("list and deep page: ratio >= 0.6", "api", ["list", "deep page"], "ratio", 0.6),
+    ("list and deep page: p99 < 50 ms", "api", ["list", "deep page"], "p99_ms", 50),
+    ("detail: ratio >= 0.6", "api", ["detail"], "ratio", 0.6),
+    (
+        "filtered list and both searches: p99 < 100 ms",
+        "api",
+        ["filtered list", "search", "broad search"],
+        "p99_ms",
+        100,
+    ),
+]
 
 # wrk reports through this hook: one JSON line after its own summary.
 WRK_REPORT = """
@@ -60,9 +103,9 @@ done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
     'BENCH {"requests":%d,"duration_us":%d,"non_2xx":%d,"socket_errors":%d,' ..
-    '"p50_us":%d,"p90_us":%d,"p99_us":%d,"max_us":%d}\\n',
+    '"p50_us":%d,"p90_us":%d,"p95_us":%d,"p99_us":%d,"max_us":%d}\\n',
     summary.requests, summary.duration, e.status, e.connect + e.read + e.write + e.timeout,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
+    latency:percentile(50), latency:percentile(90), latency:percentile(95), latency:percentile(99), latency.max))
 end
 """
 
@@ -101,28 +144,40 @@ def prepare_database(database_url: str, claims: int, env: dict) -> None:
     log(f"generated in {time.monotonic() - started:.0f} s")
 
 
-def fetch(port: int, path: str) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    connection.request("GET", path, headers={"Host": HOST, "Accept": "application/json"})
+def accept(path: str) -> str:
+    """The Accept header of the client that asks for this path: the API's, an export's, or a browser's."""
+    if "format=csv" in path:
+        return "text/csv"
+    if path.startswith("/api/"):
+        return "application/json"
+    return "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def fetch(port: int, path: str, cookie: str | None = None) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=EXPORT_TIMEOUT)
+    headers = {"Host": HOST, "Accept": accept(path), **({"Cookie": cookie} if cookie else {})}
+    connection.request("GET", path, headers=headers)
     response = connection.getresponse()
     return response.status, response.read()
 
 
-def wrk(port: int, path: str, connections: int, duration: int, script: Path, token: str | None = None) -> dict:
+def wrk(
+    port: int, path: str, connections: int, duration: int, script: Path, header: str | None = None, timeout: int = 10
+) -> dict:
     command = [
         "wrk",
         f"-t{min(2, connections)}",
         f"-c{connections}",
         f"-d{duration}s",
         "--timeout",
-        "10s",
+        f"{timeout}s",
         "-H",
         f"Host: {HOST}",
         "-H",
-        "Accept: application/json",
+        f"Accept: {accept(path)}",
         "-s",
         str(script),
-        *(("-H", f"Authorization: Token {token}") if token else ()),
+        *(("-H", header) if header else ()),
         f"http://127.0.0.1:{port}{path}",
     ]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
@@ -131,6 +186,7 @@ def wrk(port: int, path: str, connections: int, duration: int, script: Path, tok
         "requests_per_s": round(report["requests"] / (report["duration_us"] / 1e6), 1),
         "p50_ms": round(report["p50_us"] / 1000, 1),
         "p90_ms": round(report["p90_us"] / 1000, 1),
+        "p95_ms": round(report["p95_us"] / 1000, 1),
         "p99_ms": round(report["p99_us"] / 1000, 1),
         "max_ms": round(report["max_us"] / 1000, 1),
         "requests": report["requests"],
@@ -246,12 +302,7 @@ def pick_requests(search: str, broad_search: str) -> dict[str, str]:
             "SELECT claimed_on, id FROM claims_claim ORDER BY claimed_on DESC, id DESC OFFSET %s LIMIT 1", [deep]
         )
         deep_date, deep_id = cursor.fetchone()
-        # A disputed claim: denied, reviewed, with a thread.
-        cursor.execute(
-            "SELECT l.to_claim_id FROM claims_claimlink l JOIN claims_review r ON r.claim_id = l.to_claim_id"
-            " WHERE l.relation = 'denies' ORDER BY l.to_claim_id LIMIT 1"
-        )
-        disputed = cursor.fetchone()[0]
+        disputed = disputed_claim(cursor)
     filtered = {
         "page_size": 50,
         "status": "disputed",
@@ -268,6 +319,116 @@ def pick_requests(search: str, broad_search: str) -> dict[str, str]:
         "broad search": f"/api/claims/?{urlencode({'page_size': 50, 'q': broad_search})}",
         "detail": f"/api/claims/{disputed}/",
         "thread": f"/api/claims/{disputed}/thread/",
+    }
+
+
+def disputed_claim(cursor) -> int:
+    """A disputed claim: denied, reviewed, with a thread. Detail, thread and the editor's form show it."""
+    cursor.execute(
+        "SELECT l.to_claim_id FROM claims_claimlink l JOIN claims_review r ON r.claim_id = l.to_claim_id"
+        " WHERE l.relation = 'denies' ORDER BY l.to_claim_id LIMIT 1"
+    )
+    return cursor.fetchone()[0]
+
+
+def pick_records() -> dict:
+    """The records the editor and endpoint requests are about, chosen from the data as pick_requests does."""
+    from django.contrib import admin
+    from django.db import connection
+
+    from claims.models import Claim
+
+    with connection.cursor() as cursor:
+        records = {"disputed": disputed_claim(cursor)}
+        # Any claim, but the same one every run: the one halfway through the ids.
+        cursor.execute(
+            "SELECT min(id) FROM claims_claim WHERE id >= (SELECT (min(id) + max(id)) / 2 FROM claims_claim)"
+        )
+        records["middle"] = cursor.fetchone()[0]
+        # The claim whose text opens as the most others do: the most candidates for similar claims.
+        cursor.execute(
+            "SELECT min(id) FROM claims_claim WHERE left(text, 30) = (SELECT left(text, 30) FROM claims_claim"
+            " GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1)"
+        )
+        records["many similar"] = cursor.fetchone()[0]
+        cursor.execute("SELECT source_id FROM claims_claim GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+        records["busiest source"] = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT t.id, t.slug, count(*) FROM claims_claimtopic ct JOIN claims_topic t ON t.id = ct.topic_id"
+            " GROUP BY t.id ORDER BY count(*) DESC, t.slug"
+        )
+        topics = cursor.fetchall()
+        cursor.execute("SELECT min(claimed_on), max(claimed_on), count(*) FROM claims_claim")
+        first, last, claims = cursor.fetchone()
+    records["top topic"] = topics[0][0]
+    # An export of a topic as an editor would download one: a few thousand claims, not the biggest topic.
+    records["export topic"] = min(topics[1:], key=lambda topic: abs(topic[2] - 3000))[1]
+    records["middle date"] = first + (last - first) / 2
+    # Far into the changelist, but a page that exists at any size (Django sends a missing page elsewhere).
+    per_page = admin.site.get_model_admin(Claim).list_per_page
+    records["deep page"] = min(2000, -(-claims // per_page))
+    return records
+
+
+def pick_editor_requests(records: dict, search: str) -> dict[str, str]:
+    """The admin pages an editor works in: the claims changelist as it is filtered, the forms, the rest."""
+    middle = records["middle date"]
+    changelist = "/admin/claims/claim/"
+    return {
+        "claim list": changelist,
+        "claim list, search": f"{changelist}?{urlencode({'q': search})}",
+        "claim list, status filter": f"{changelist}?status__exact=disputed",
+        "claim list, source kind filter": f"{changelist}?source__kind__exact=armed_group",
+        "claim list, topic filter": f"{changelist}?topics__id__exact={records['top topic']}",
+        "claim list, denied filter": f"{changelist}?has_denial=yes",
+        "claim list, reviewed filter": f"{changelist}?has_review=yes",
+        "claim list, precision filter": f"{changelist}?claimed_on_precision__exact=month",
+        "claim list, language filter": f"{changelist}?language__exact=ar",
+        "claim list, a year": f"{changelist}?claimed_on__year={middle.year}",
+        "claim list, a month": f"{changelist}?claimed_on__year={middle.year}&claimed_on__month={middle.month}",
+        "claim list, deep page": f"{changelist}?p={records['deep page']}",
+        "claim form, disputed": f"{changelist}{records['disputed']}/change/",
+        "claim form, middle": f"{changelist}{records['middle']}/change/",
+        "claim form, many similar": f"{changelist}{records['many similar']}/change/",
+        "claim form, add": f"{changelist}add/",
+        "source list": "/admin/claims/source/",
+        "article list": "/admin/claims/article/",
+        "topic list": "/admin/claims/topic/",
+        "link list": "/admin/claims/claimlink/",
+        "review list": "/admin/claims/review/",
+        "user list": "/admin/auth/user/",
+        "autocomplete, source": autocomplete("claim", "source", "army"),
+        "autocomplete, linked claim": autocomplete("claimlink", "to_claim", "militia"),
+        "autocomplete, topics": autocomplete("claim", "topics", "al"),
+        "autocomplete, article": autocomplete("claim", "article", "report"),
+        "claim history page": f"{changelist}{records['disputed']}/history/",
+    }
+
+
+def autocomplete(model: str, field: str, term: str) -> str:
+    query = {"app_label": "claims", "model_name": model, "field_name": field, "term": term}
+    return f"/admin/autocomplete/?{urlencode(query)}"
+
+
+def pick_endpoint_requests(records: dict) -> dict[str, str]:
+    """The API's reads beyond the main ones, and the public page: what editors' tools and other sites call."""
+    disputed = records["disputed"]
+    export = {"format": "csv", "topic": records["export topic"]}
+    return {
+        "similar to a claim, disputed": f"/api/claims/{disputed}/similar/",
+        "similar to a claim, many similar": f"/api/claims/{records['many similar']}/similar/",
+        "similar to a text": f"/api/claims/similar/?{urlencode({'text': SIMILAR_TEXT})}",
+        "claimreview feed": "/api/claimreview/?page_size=50",
+        "claimreview of a claim": f"/api/claims/{disputed}/claimreview/",
+        "source record": f"/api/sources/{records['busiest source']}/record/",
+        "sources": "/api/sources/",
+        "articles": "/api/articles/",
+        "topics": "/api/topics/",
+        "links": "/api/links/",
+        "reviews": "/api/reviews/",
+        "claim history": f"/api/claims/{disputed}/history/",
+        "public page": f"/claims/{disputed}/",
+        "topic export (CSV)": f"/api/claims/?{urlencode(export)}",
     }
 
 
@@ -300,6 +461,111 @@ def count_queries(paths: dict[str, str]) -> tuple[dict, dict, dict]:
     return service, base, plans
 
 
+def count_service_queries(paths: dict[str, str], username: str | None = None) -> dict[str, int]:
+    """Queries per request in the service, as that user (or anonymous). Each path is asked twice and the
+    second counted: under load, a worker has its content types, templates and cached reads already."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST=HOST)
+    if username:
+        client.force_login(get_user_model().objects.get(username=username))
+    counts = {}
+    for name, path in paths.items():
+        client.get(path).getvalue()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+            response.getvalue()  # an export's queries run as it streams
+        assert response.status_code == 200, (path, response.status_code)
+        counts[name] = len(queries)
+    return counts
+
+
+def create_editor(env: dict) -> tuple[str, str, str]:
+    """A superuser for this run, so that every admin page is open to it: (username, password, API token)."""
+    username = f"bench-{secrets.token_hex(3)}"
+    created = manage(env, "create_user", username, "--role", "admin")
+    return username, re.search(r"password:\s+(\S+)", created)[1], re.search(r"API token: (\w+)", created)[1]
+
+
+def give_history(port: int, token: str, claim_id: int, revisions: int = 6) -> None:
+    """Generated claims have no revisions, and the history of a claim without any is a 404 (the admin's,
+    an empty page): a claim without any gets some, once, as an editor makes them (its quote changed
+    through the API, then put back), so that later runs time the same history."""
+    from claims.models import Claim
+
+    if Claim.history.filter(id=claim_id).exists():
+        return
+    quote = Claim.objects.get(id=claim_id).quote
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Host": HOST, "Authorization": f"Token {token}", "Content-Type": "application/json"}
+    for revision in range(revisions):
+        body = json.dumps({"quote": f"{quote} (revision {revision + 1})" if revision % 2 == 0 else quote})
+        connection.request("PATCH", f"/api/claims/{claim_id}/", body=body, headers=headers)
+        response = connection.getresponse()
+        if response.status != 200:
+            raise SystemExit(
+                f"the benchmark's edit of claim {claim_id} failed: {response.status} {response.read()[:300]!r}"
+            )
+        response.read()
+    log(f"claim {claim_id} had no revisions: gave it {revisions}")
+
+
+def editor_login(port: int, username: str, password: str) -> str:
+    """Log in through the admin's form, as a browser does; the Cookie header the editor's requests send."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    cookies = SimpleCookie()
+    connection.request("GET", "/admin/login/", headers={"Host": HOST})
+    response = connection.getresponse()
+    for header in response.headers.get_all("Set-Cookie") or ():
+        cookies.load(header)
+    form_token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.read().decode())[1]
+    body = urlencode({"csrfmiddlewaretoken": form_token, "username": username, "password": password})
+    headers = {
+        "Host": HOST,
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Cookie": "; ".join(f"{name}={morsel.value}" for name, morsel in cookies.items()),
+    }
+    connection.request("POST", "/admin/login/", body=body, headers=headers)
+    response = connection.getresponse()
+    response.read()
+    if response.status != 302:  # a refused login shows the form again
+        raise SystemExit(f"the editor's login failed: {response.status}")
+    # The session, and the CSRF token that login rotates.
+    for header in response.headers.get_all("Set-Cookie"):
+        cookies.load(header)
+    return "; ".join(f"{name}={morsel.value}" for name, morsel in cookies.items())
+
+
+def check_answers(port: int, groups: dict[str, dict[str, str]], cookie: str | None) -> dict[str, dict[str, int]]:
+    """Bytes of each page of these groups, every one asked before any is timed: stops at one that is not 200."""
+    sizes = {group: {} for group in groups}
+    for group, paths in groups.items():
+        for name, path in paths.items():
+            status, body = fetch(port, path, cookie if group == "editor" else None)
+            if status != 200:
+                raise SystemExit(f"{group} / {name}: {path} answers {status}, not 200: {body[:300]!r}")
+            sizes[group][name] = len(body)
+    return sizes
+
+
+def time_group(
+    port: int, group: str, paths: dict[str, str], connections: int, args, script: Path, header: str | None = None
+) -> list[dict]:
+    """The group's rows, each timed by wrk on the service alone: a warm-up, then `--duration` seconds."""
+    rows = []
+    for name, path in paths.items():
+        options = {"header": header, "timeout": EXPORT_TIMEOUT if "format=csv" in path else 10}
+        wrk(port, path, connections, args.warmup, script, **options)
+        row = {"group": group, "name": name, "path": path}
+        row["service"] = s = wrk(port, path, connections, args.duration, script, **options)
+        log(f"{group} / {name}: {s['requests_per_s']} req/s (p95 {s['p95_ms']} ms, p99 {s['p99_ms']} ms)")
+        rows.append(row)
+    return rows
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--claims", type=int, default=1_000_000, help="claims in the database (default 1,000,000)")
@@ -307,15 +573,27 @@ def main():
     parser.add_argument("--warmup", type=int, default=3, help="seconds of unmeasured load before each (3)")
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections (default 8)")
     parser.add_argument(
+        "--editor-connections", type=int, default=2, help="concurrent connections of the editor group (default 2)"
+    )
+    parser.add_argument(
         "--workers", type=int, default=2 * (os.cpu_count() or 1), help="gunicorn workers each (default: 2 a core)"
     )
     parser.add_argument("--search", default="hospital Bakhmut", help="a selective search (hospital Bakhmut: 0.4%%)")
     parser.add_argument("--broad-search", default="militia border", help="a broad search (militia border: 2%%)")
+    parser.add_argument(
+        "--group",
+        action="append",
+        choices=GROUPS,
+        help="run only this group (repeatable): api (against the baseline), editor, endpoints; default all",
+    )
     parser.add_argument("--only", action="append", help="run only this request (repeatable), e.g. --only list")
     parser.add_argument("--conn-max-age", default="600", help="the service's DATABASE_CONN_MAX_AGE (default 600)")
     parser.add_argument("--port", type=int, default=8780, help="the service's port; the baseline's is the next")
     parser.add_argument("--replica", action="store_true", help="serve reads from a streaming replica (see above)")
     args = parser.parse_args()
+    groups = args.group or (["api"] if args.replica else GROUPS)
+    if args.replica and set(groups) != {"api"}:
+        parser.error("--replica times the api group only")
 
     if shutil.which("wrk") is None:
         if os.geteuid() != 0:
@@ -346,24 +624,43 @@ def main():
         prepare_database(database_url, args.claims, env)
     manage(env, "collectstatic", "--noinput", "-v0")
     django_setup(env)
-    paths = pick_requests(args.search, args.broad_search)
+    paths = pick_requests(args.search, args.broad_search) if "api" in groups else {}
+    extra, records = {}, {}
+    if set(groups) - {"api"}:
+        records = pick_records()
+        picked = {
+            "editor": pick_editor_requests(records, args.broad_search),
+            "endpoints": pick_endpoint_requests(records),
+        }
+        extra = {group: picked[group] for group in GROUPS if group in groups and group != "api"}
     if args.only:
         paths = {name: path for name, path in paths.items() if name in args.only}
+        extra = {group: {name: path for name, path in p.items() if name in args.only} for group, p in extra.items()}
+        extra = {group: p for group, p in extra.items() if p}
+    # The endpoints group needs it too, to give the claim whose history it reads some revisions.
+    editor = create_editor(env) if extra else None
 
     service_port, baseline_port = args.port, args.port + 1
     # Their logs are not kept: this process counts and times, and a failure to start raises with the log.
     ready = "/api/claims/?page_size=1"
-    servers = [
-        Gunicorn(env, Path(os.devnull), args.workers, port=service_port, ready=ready),
-        Gunicorn(
-            env, Path(os.devnull), args.workers, app="bench.baseline:application", port=baseline_port, ready=ready
-        ),
-    ]
+    servers = [Gunicorn(env, Path(os.devnull), args.workers, port=service_port, ready=ready)]
+    if paths:
+        servers.append(
+            Gunicorn(
+                env, Path(os.devnull), args.workers, app="bench.baseline:application", port=baseline_port, ready=ready
+            )
+        )
     script = RESULTS / ".wrk-report.lua"
     RESULTS.mkdir(exist_ok=True)
     script.write_text(WRK_REPORT)
     results = []
     try:
+        cookie = None
+        if editor:
+            username, password, token = editor
+            cookie = editor_login(service_port, username, password)
+            give_history(service_port, token, records["disputed"])
+        sizes = check_answers(service_port, extra, cookie)
         for name, path in paths.items():
             status, ours = fetch(service_port, path)
             base_status, theirs = fetch(baseline_port, path)
@@ -372,7 +669,7 @@ def main():
                     f"{name}: the service ({status}, {len(ours)} bytes) and the baseline ({base_status}, "
                     f"{len(theirs)} bytes) differ for {path}"
                 )
-            row = {"name": name, "path": path, "bytes": len(ours)}
+            row = {"group": "api", "name": name, "path": path, "bytes": len(ours)}
             for label, port in (("service", service_port), ("baseline", baseline_port)):
                 wrk(port, path, args.connections, args.warmup, script)
                 before = split.read() if split and label == "service" else None
@@ -388,13 +685,19 @@ def main():
         if split and "detail" in paths:
             token = pinned_writer(service_port, env, paths["detail"])
             path = paths.get("list", paths["detail"])
-            wrk(service_port, path, args.connections, args.warmup, script, token)
+            header = f"Authorization: Token {token}"
+            wrk(service_port, path, args.connections, args.warmup, script, header)
             before = split.read()
-            row = {"name": "list, as a client that has just written", "path": path, "pinned": True}
-            row["service"] = wrk(service_port, path, args.connections, args.duration, script, token)
+            row = {"group": "api", "name": "list, as a client that has just written", "path": path, "pinned": True}
+            row["service"] = wrk(service_port, path, args.connections, args.duration, script, header)
             row["split"] = ReadSplit.between(before, split.read())
             log(f"{row['name']}: {row['service']['requests_per_s']} req/s, split {row['split']}")
             results.append(row)
+        for group, group_paths in extra.items():
+            editing = group == "editor"
+            connections = args.editor_connections if editing else args.connections
+            header = f"Cookie: {cookie}" if editing else None
+            results += time_group(service_port, group, group_paths, connections, args, script, header)
     finally:
         for server in servers:
             server.stop()
@@ -408,28 +711,39 @@ def main():
         print(f"\nFull report: {out.relative_to(ROOT)}")
         return
 
-    service_queries, baseline_queries, plans = count_queries(paths)
-    sizes = {}
-    for size in (1, 50, 100):
-        sizes[size] = count_queries({"list": f"/api/claims/?page_size={size}"})[0]["list"]
-    for row in results:
-        row["queries"] = {"service": service_queries[row["name"]], "baseline": baseline_queries[row["name"]]}
-
-    report = {
-        **run_facts(args),
-        "conn_max_age": args.conn_max_age,
-        "results": results,
-        "list_queries_by_page_size": sizes,
-        "plans": plans,
+    report = {**run_facts(args), "conn_max_age": args.conn_max_age, "results": results}
+    if paths:
+        service_queries, baseline_queries, plans = count_queries(paths)
+        page_sizes = {}
+        for size in (1, 50, 100):
+            page_sizes[size] = count_queries({"list": f"/api/claims/?page_size={size}"})[0]["list"]
+        report.update(list_queries_by_page_size=page_sizes, plans=plans)
+    queries = {
+        group: count_service_queries(group_paths, editor[0] if group == "editor" else None)
+        for group, group_paths in extra.items()
     }
+    for row in results:
+        if row["group"] == "api":
+            row["queries"] = {"service": service_queries[row["name"]], "baseline": baseline_queries[row["name"]]}
+        else:
+            row["queries"] = {"service": queries[row["group"]][row["name"]]}
+            row["bytes"] = sizes[row["group"]][row["name"]]
+
     out = RESULTS / f"bench-{datetime.datetime.now():%Y-%m-%dT%H%M%S}.json"
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    print(table(report))
-    print(f"\nList queries by page size: {sizes}. Full report: {out.relative_to(ROOT)}")
-    search_plan = "\n".join(plans.get("search", []))
-    if search_plan:
-        index = "claims_claim_search_vector"
-        print(f"Search uses the GIN index {index}: {'yes' if index in search_plan else 'NO'} (plan in the report)")
+    if paths:
+        print(table(report))
+        print(f"\nList queries by page size: {page_sizes}.")
+        search_plan = "\n".join(plans.get("search", []))
+        if search_plan:
+            index = "claims_claim_search_vector"
+            print(f"Search uses the GIN index {index}: {'yes' if index in search_plan else 'NO'} (plan in the report)")
+    if extra:
+        print(f"\n{group_table(report)}")
+    targets = target_lines(report["results"])
+    if targets:
+        print("\nTargets:\n" + "\n".join(targets))
+    print(f"\nFull report: {out.relative_to(ROOT)}")
 
 
 def run_facts(args) -> dict:
@@ -441,6 +755,7 @@ def run_facts(args) -> dict:
         ).stdout.strip(),
         "claims": args.claims,
         "connections": args.connections,
+        "editor_connections": args.editor_connections,
         "workers": args.workers,
         "duration_s": args.duration,
         "cores": os.cpu_count(),
@@ -456,7 +771,7 @@ def table(report: dict) -> str:
         "| queries (service / baseline) | errors |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for row in report["results"]:
+    for row in (row for row in report["results"] if row["group"] == "api"):
         s, b = row["service"], row["baseline"]
         lines.append(
             f"| {row['name']} | {s['requests_per_s']:,.0f} | {b['requests_per_s']:,.0f} | {row['ratio']:.2f} | "
@@ -464,6 +779,44 @@ def table(report: dict) -> str:
             f"{row['queries']['service']} / {row['queries']['baseline']} | {s['errors'] + b['errors']} |"
         )
     return "\n".join(lines)
+
+
+def group_table(report: dict) -> str:
+    lines = [
+        f"The service alone: the editor group at {report['editor_connections']} connections, logged in; "
+        f"the endpoints at {report['connections']}, anonymous",
+        "",
+        "| group | request | req/s | p50 / p95 / p99 ms | queries | errors |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for row in (row for row in report["results"] if row["group"] != "api"):
+        s = row["service"]
+        # An export's size says what its time is for.
+        name = f"{row['name']} ({row['bytes']:,} bytes)" if "format=csv" in row["path"] else row["name"]
+        # wrk reports latencies of 0 when no request completed within the run.
+        latency = f"{s['p50_ms']} / {s['p95_ms']} / {s['p99_ms']}" if s["requests"] else "none completed"
+        lines.append(
+            f"| {row['group']} | {name} | {s['requests_per_s']:,.0f} | {latency} "
+            f"| {row['queries']['service']} | {s['errors']} |"
+        )
+    return "\n".join(lines)
+
+
+def target_lines(results: list[dict]) -> list[str]:
+    """One line per target with rows in this run: met, or MISSED with the rows that miss it."""
+    lines = []
+    for target, group, names, measure, limit in TARGETS:
+        rows = [row for row in results if row["group"] == group and (names is None or row["name"] in names)]
+        missed = []
+        for row in rows:
+            value = row["ratio"] if measure == "ratio" else row["service"][measure]
+            if not row["service"]["requests"]:  # latencies of 0, not fast
+                missed.append(f"{row['name']}: no request completed")
+            elif value < limit if measure == "ratio" else value >= limit:
+                missed.append(f"{row['name']} {value}{'' if measure == 'ratio' else ' ms'}")
+        if rows:
+            lines.append(f"- {target}: " + (f"MISSED ({'; '.join(missed)})" if missed else "met"))
+    return lines
 
 
 def split_table(report: dict) -> str:

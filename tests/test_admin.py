@@ -226,3 +226,19 @@ def test_claims_list_shows_dates_as_precisely_as_recorded(admin_client_super):
     page = admin_client_super.get(reverse("admin:claims_claim_changelist")).content.decode()
     assert "Oct 2017" in page
     assert "Oct. 1, 2017" not in page
+
+
+def test_the_article_search_finds_by_title_words_publisher_or_whole_url(admin_client_super):
+    reuters = make_source(name="Reuters")
+    wanted = make_article(title="Syrian army enters Albu Kamal", url="https://example.org/a/1", publisher=reuters)
+    other = make_article(title="Weather in Oslo", publisher=make_source(name="NRK"))
+    url = reverse("admin:claims_article_changelist")
+
+    def found(term):
+        return set(admin_client_super.get(url, {"q": term}).context["cl"].queryset)
+
+    assert found("albu army") == {wanted}
+    assert found("reuters") == {wanted}
+    assert found("https://example.org/a/1") == {wanted}
+    assert found("oslo albu") == set()
+    assert found("oslo") == {other}

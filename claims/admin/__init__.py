@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.urls import reverse
 
 from claims import history, search, selectors, services
@@ -70,9 +71,31 @@ class ArticleAdmin(ModelAdmin):
     list_display = ["title", "publisher", "published_on", "dateline", "language"]
     list_filter = ["published_on", LanguageFilter]
     list_select_related = ["publisher"]
-    search_fields = ["title", "url", "dateline", "publisher__name"]
+    search_fields = ["title", "publisher__name"]  # see get_search_results
     autocomplete_fields = ["publisher"]
     date_hierarchy = "published_on"
+
+    def get_search_results(self, request, queryset, search_term):
+        """Articles whose title holds every word, or whose publisher's name does, or whose URL is the term.
+
+        Django's search matched each word in four columns across a join: a scan of every article, 0.5 to
+        1 s at 200,000 (the claim form's article autocomplete). The title has a trigram index on
+        PostgreSQL (migration 0008), publishers are few, and a URL is looked up whole.
+        """
+        term = search_term.strip()[: search.MAX_QUERY_LENGTH]
+        if not term:
+            return queryset, False
+        condition = Q(url=term)
+        words = term.split()[: search.MAX_TERMS]
+        by_title = Q()
+        for word in words:
+            by_title &= Q(title__icontains=word)
+        publishers = Source.objects.all()
+        for word in words:
+            publishers = publishers.filter(name__icontains=word)
+        # Their ids as values, not a subquery: the planner then combines the three conditions' indexes.
+        by_publisher = Q(publisher__in=list(publishers.values_list("pk", flat=True)[:1000]))
+        return queryset.filter(condition | by_title | by_publisher), False
 
 
 @admin.register(Topic)

@@ -26,8 +26,14 @@ class SourceViewSet(RecordViewSet):
     @action(detail=True, filterset_class=None, pagination_class=None)
     def record(self, request, pk=None):
         """The source's track record: its claims by status and by verdict, and the denials either way."""
-        record = selectors.source_record(self.get_object())
-        return Response(serializers.SourceRecordSerializer(record).data)
+        source = self.get_object()
+
+        def build():
+            return serializers.SourceRecordSerializer(selectors.source_record(source)).data
+
+        # Cached under the database's state, as threads are: a record counts over every claim of the source
+        # (200 ms for one of 15,000 claims at a million), and changes only when something commits.
+        return Response(cached_read("source-record", f"{source.pk}", build))
 
 
 class ArticleViewSet(RecordViewSet):
@@ -77,7 +83,8 @@ class ClaimViewSet(RecordViewSet):
     def retrieve(self, request, *args, **kwargs):
         """A claim with its attribution, topics, reviews and links."""
         pk = kwargs[self.lookup_url_kwarg or self.lookup_field]
-        claim = claim_detail(int(pk)) if is_id(pk) else None
+        # Cached under the database's state, as threads are (claims.read_cache): one query instead of seven.
+        claim = cached_read("claim", pk, lambda: claim_detail(int(pk))) if is_id(pk) else None
         if claim is None:
             raise NotFound(f"No {Claim._meta.object_name} matches the given query.")
         return Response(claim)

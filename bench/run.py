@@ -360,7 +360,7 @@ def pick_records() -> dict:
         topics = cursor.fetchall()
         cursor.execute("SELECT min(claimed_on), max(claimed_on), count(*) FROM claims_claim")
         first, last, claims = cursor.fetchone()
-    records["top topic"] = topics[0][0]
+    records["top topic slug"] = topics[0][1]
     # An export of a topic as an editor would download one: a few thousand claims, not the biggest topic.
     records["export topic"] = min(topics[1:], key=lambda topic: abs(topic[2] - 3000))[1]
     records["middle date"] = first + (last - first) / 2
@@ -379,11 +379,11 @@ def pick_editor_requests(records: dict, search: str) -> dict[str, str]:
         "claim list, search": f"{changelist}?{urlencode({'q': search})}",
         "claim list, status filter": f"{changelist}?status__exact=disputed",
         "claim list, source kind filter": f"{changelist}?source__kind__exact=armed_group",
-        "claim list, topic filter": f"{changelist}?topics__id__exact={records['top topic']}",
+        "claim list, topic filter": f"{changelist}?topic={records['top topic slug']}",
         "claim list, denied filter": f"{changelist}?has_denial=yes",
         "claim list, reviewed filter": f"{changelist}?has_review=yes",
         "claim list, precision filter": f"{changelist}?claimed_on_precision__exact=month",
-        "claim list, language filter": f"{changelist}?language__exact=ar",
+        "claim list, language filter": f"{changelist}?language=ar",
         "claim list, a year": f"{changelist}?claimed_on__year={middle.year}",
         "claim list, a month": f"{changelist}?claimed_on__year={middle.year}&claimed_on__month={middle.month}",
         "claim list, deep page": f"{changelist}?p={records['deep page']}",

@@ -115,8 +115,13 @@ class ClaimViewSet(RecordViewSet):
     def similar(self, request, pk=None):
         """The existing claims most like this one (at most 10, most similar first): likely duplicates."""
         claim = self.get_object()
-        found = search.similar_claims(claim.text, exclude=claim.pk)
-        return Response(serializers.SimilarClaimSerializer(found, many=True).data)
+
+        def build():
+            found = search.similar_claims(claim.text, exclude=claim.pk)
+            return serializers.SimilarClaimSerializer(found, many=True).data
+
+        # A claim's neighbours change only when something commits: cached as its thread is (claims.read_cache).
+        return Response(cached_read("similar", f"{claim.pk}", build))
 
     @extend_schema(
         operation_id="claims_similar_to_text",

@@ -399,12 +399,16 @@ def test_a_cached_answer_follows_every_commit_the_replica_replays(deployment, da
         wait_for_replay(primary, replica)
         thread, _ = get_json(a + "/api/claims/3/thread/")
         assert not any(claim["text"].endswith("(corrected by hand)") for claim in thread["claims"])
+        detail, _ = get_json(a + "/api/claims/3/")  # cached too, under the same key
+        assert not detail["text"].endswith("(corrected by hand)")
         middle.commit()
         wait_for_replay(primary, replica)
         for server in deployment["servers"]:
             thread, _ = get_json(server + "/api/claims/3/thread/")
             texts = {claim["id"]: claim["text"] for claim in thread["claims"]}
             assert texts[3].endswith("(corrected by hand)")
+            detail, _ = get_json(server + "/api/claims/3/")
+            assert detail["text"].endswith("(corrected by hand)")
     finally:
         oldest.close()
         middle.close()

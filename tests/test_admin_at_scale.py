@@ -211,3 +211,11 @@ def test_the_topic_filter_offers_every_topic_and_finds_its_claims():
     assert list(cl.result_list) == [about]
     none = client.get(reverse("admin:claims_claim_changelist"), {"topic": "no-such-topic"}).context["cl"]
     assert list(none.result_list) == []
+
+
+def test_a_page_far_past_an_estimate_is_refused_not_a_server_error():
+    client = admin_client(is_superuser=True)
+    add_claims(121, make_topic())
+    for page in ["9999", str(2**64)]:
+        response = client.get(reverse("admin:claims_claim_changelist"), {"p": page})
+        assert response.status_code == 302 and "e=1" in response["Location"]

@@ -18,7 +18,7 @@ import json
 
 from django.contrib import admin
 from django.core.paginator import EmptyPage, Paginator
-from django.db import connection
+from django.db import connections
 from django.db.models import Max, Min
 from django.utils.functional import cached_property
 
@@ -34,6 +34,7 @@ class LargeTablePaginator(Paginator):
     @cached_property
     def count(self) -> int:
         keys = self.object_list.order_by().values("pk")
+        connection = connections[keys.db]
         if connection.vendor != "postgresql":
             return keys.count()  # SQLite has no estimate to offer, and serves small records
         counted = keys[: EXACT_COUNT_LIMIT + 1].count()
@@ -51,8 +52,9 @@ class LargeTablePaginator(Paginator):
         try:
             return super().validate_number(number)
         except EmptyPage:
-            # An estimate may fall short of the real count: a page past it is still served (empty at worst).
-            if self.estimated and int(number) >= 1:
+            # An estimate may fall short of the real count: a page past it is still served (empty at worst),
+            # up to twice as far; past that, it is a page that cannot be there (or an OFFSET past bigint).
+            if self.estimated and 1 <= int(number) <= 2 * self.num_pages:
                 return int(number)
             raise
 

@@ -34,6 +34,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
 from claims.models import Claim, ClaimTopic
+from claims.replicas import read_connection
 
 SEARCH_CONFIG = "factcheck"  # the text search configuration made by migration 0004
 
@@ -224,21 +225,22 @@ def similar_claims(text: str, *, exclude: int | None = None, limit: int = SIMILA
 
 
 def _similar_candidates(text: str) -> RawSQL | None:
-    """The ids of at most 2 x SIMILAR_CANDIDATES claims to score against `text`, or None if it has no words.
+    """The ids of at most 3 x SIMILAR_CANDIDATES claims to score against `text`, or None if it has no words.
 
     pg_trgm's own indexes cannot answer this at a million claims: news text shares most of its
     trigrams with tens of thousands of claims, and both its GIN index (`text %% ...`) and its GiST
-    index (`ORDER BY text <-> ...`) took 1 to 2 s (docs/performance.md). The candidates come from the
-    full-text index instead, by the text's words (lexemes), rarest first, as the planner's statistics
-    count them (`pg_stats.most_common_elems` of `search_vector`; a word not listed there is rarer
-    than any that is). Two sets, each capped:
+    index (`ORDER BY text <-> ...`) took 1 to 2 s (docs/search-and-sharing.md). The candidates come
+    from the full-text index instead, by the text's words (lexemes), rarest first, as the planner's
+    statistics count them (`pg_stats.most_common_elems` of `search_vector`; a word not listed there
+    is rarer than any that is). Three sets, each capped:
       - the claims that hold every word of the text: its near-copies;
-      - the claims that hold its rarest words: any of them, while they are rare enough to stay within
-        the cap together; otherwise all of the fewest rarest that are.
-    On a small record (no statistics yet) the second set is every claim sharing a word, so the
-    answer is exact there.
+      - those that hold all but its two rarest words: the same sentence about another place or person;
+      - those that hold its rarest words: any of them, while they are rare enough to stay within the
+        cap together; otherwise all of the fewest rarest that are.
+    On a small record (no statistics yet) the last set is every claim sharing a word, so the answer
+    is exact there.
     """
-    with connection.cursor() as cursor:
+    with read_connection(Claim).cursor() as cursor:
         cursor.execute(_LEXEME_FREQUENCIES, [SEARCH_CONFIG, text, Claim._meta.db_table, Claim._meta.db_table])
         rows = cursor.fetchall()
     if not rows:
@@ -246,8 +248,7 @@ def _similar_candidates(text: str) -> RawSQL | None:
     claims = max(rows[0][2], 0)  # reltuples: -1 before the table's first ANALYZE
     terms = [_tsquery_lexeme(Term(text=lexeme)) for lexeme, _, _ in rows]
     counts = [frequency * claims for _, frequency, _ in rows]
-    # All the words (near-copies), and all but the two rarest (copies naming another place or person): the
-    # second holds the first, but either may be cut at the cap, and the first keeps the closest copies.
+    # The second set holds the first, but either may be cut at its cap: the first keeps the closest copies.
     sets = [" & ".join(terms)]
     if len(terms) > 1:
         sets.append(" & ".join(terms[min(2, len(terms) - 1) :]))

@@ -208,3 +208,18 @@ def test_an_admin_save_with_topics_is_one_revision():
     assert response.status_code == 302
     assert claim.history.count() == before + 1
     assert list(claim.history.first().topics.values_list("topic_id", flat=True)) == [topic.pk]
+
+
+def test_a_post_claiming_a_million_inline_forms_builds_at_most_the_cap():
+    from claims.admin.base import MAX_INLINE_FORMS
+
+    claim = make_claim()
+    data = claim_form_data(claim, **{"links_out-TOTAL_FORMS": "1000000", "links_in-TOTAL_FORMS": "1000000"})
+    response = admin_client(is_superuser=True).post(reverse("admin:claims_claim_change", args=[claim.pk]), data)
+
+    assert response.status_code == 200  # the form again, with the reason; nothing saved
+    formsets = response.context["inline_admin_formsets"]
+    assert all(len(inline.formset.forms) <= MAX_INLINE_FORMS for inline in formsets)
+    assert f"Please submit at most {MAX_INLINE_FORMS} forms." in response.content.decode()
+    claim.refresh_from_db()
+    assert claim.version == 1

@@ -84,8 +84,18 @@ class ModelAdmin(AdminFieldsMixin, SimpleHistoryAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
 
 
+# The most forms an inline builds, whatever a POST's TOTAL_FORMS claims. Django's own cap is 2,000, and
+# building that many link forms took about 14 s a request; no claim has near 200 links or reviews.
+MAX_INLINE_FORMS = 200
+
+
 class VersionedInline(AdminFieldsMixin):
     form = VersionedForm
+    max_num = MAX_INLINE_FORMS
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("absolute_max", MAX_INLINE_FORMS)
+        return super().get_formset(request, obj, **kwargs)
 
 
 class YesNoFilter(admin.SimpleListFilter):

@@ -174,9 +174,9 @@ def test_the_dates_in_use_are_those_django_lists(kind):
     for day in ["2015-03-02", "2017-11-08", "2017-11-09", "2017-12-31", "2018-01-01", "2021-06-15"]:
         make_claim(claimed_on=datetime.date.fromisoformat(day))
     claims = Claim.objects.all()
-    assert scale.dates_in_use(claims, "claimed_on", kind) == list(claims.dates("claimed_on", kind))
+    assert scale.values_in_use(claims, "claimed_on", period=kind) == list(claims.dates("claimed_on", kind))
     only_2017 = claims.filter(claimed_on__year=2017)
-    assert scale.dates_in_use(only_2017, "claimed_on", kind) == list(only_2017.dates("claimed_on", kind))
+    assert scale.values_in_use(only_2017, "claimed_on", period=kind) == list(only_2017.dates("claimed_on", kind))
 
 
 def test_the_date_hierarchy_offers_the_years_and_months_in_use():

@@ -80,31 +80,22 @@ def _next_period(day: datetime.date, kind: str) -> datetime.date:
     return day + datetime.timedelta(days=1)
 
 
-def dates_in_use(queryset, field: str, kind: str) -> list[datetime.date]:
-    """The years, months or days (`kind`) that the date `field` takes in `queryset`, ascending.
+def values_in_use(queryset, field: str, *, period: str | None = None) -> list:
+    """The distinct values of `field` in `queryset`, ascending, by seeking through an index on it:
+    the first value past the last one found, one short query each, instead of `DISTINCT` over every row.
 
-    What Django's `QuerySet.dates()` answers, found by seeking: the first value at or after the
-    start of the next period, one short query each, through an index on the field.
+    With a `period` ("year", "month" or "day"), the periods a date falls in, as Django's
+    `QuerySet.dates()` lists them: each seek starts at the next period.
     """
     values = queryset.filter(**{f"{field}__isnull": False}).order_by(field).values_list(field, flat=True)
-    found, after = [], None
+    found, bound = [], None
     while True:
-        first = (values if after is None else values.filter(**{f"{field}__gte": after})).first()
+        step = values if bound is None else values.filter(**{f"{field}__{'gte' if period else 'gt'}": bound})
+        first = step.first()
         if first is None:
             return found
-        found.append(_period_start(first, kind))
-        after = _next_period(found[-1], kind)
-
-
-def values_in_use(queryset, field: str) -> list:
-    """The distinct values of `field` in `queryset`, ascending, by seeking through an index on it."""
-    values = queryset.filter(**{f"{field}__isnull": False}).order_by(field).values_list(field, flat=True)
-    found = []
-    while True:
-        first = (values if not found else values.filter(**{f"{field}__gt": found[-1]})).first()
-        if first is None:
-            return found
-        found.append(first)
+        found.append(_period_start(first, period) if period else first)
+        bound = _next_period(found[-1], period) if period else found[-1]
 
 
 class _SeekingDates:
@@ -114,7 +105,7 @@ class _SeekingDates:
         self._queryset = queryset
 
     def dates(self, field, kind, order="ASC"):
-        found = dates_in_use(self._queryset, field, kind)
+        found = values_in_use(self._queryset, field, period=kind)
         return found if order == "ASC" else found[::-1]
 
     def aggregate(self, **aggregates):
@@ -151,17 +142,11 @@ class IndexedValuesFilter(admin.SimpleListFilter):
     """A filter on a column's values in use, listed by seeking through an index that leads with the column.
 
     Django's `AllValuesFieldListFilter` lists them with `DISTINCT` over every row. Subclasses set
-    `title`, `parameter_name` (the field) and, to label values, `label()`.
+    `title` and `parameter_name` (the field).
     """
 
-    def label(self, value) -> str:
-        return str(value)
-
     def lookups(self, request, model_admin):
-        return [
-            (value, self.label(value))
-            for value in values_in_use(model_admin.model._default_manager, self.parameter_name)
-        ]
+        return [(value, value) for value in values_in_use(model_admin.model._default_manager, self.parameter_name)]
 
     def queryset(self, request, queryset):
         return queryset.filter(**{self.parameter_name: self.value()}) if self.value() is not None else queryset

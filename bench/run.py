@@ -260,15 +260,19 @@ def pinned_writer(port: int, env: dict, path: str) -> str:
     """A token that has just written (a PATCH through the service): its reads go to the primary."""
     created = manage(env, "create_user", f"bench-{secrets.token_hex(3)}", "--role", "editor")
     token = re.search(r"API token: (\w+)", created)[1]
-    claim_id = path.rstrip("/").rsplit("/", 1)[1]
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    headers = {"Host": HOST, "Authorization": f"Token {token}", "Content-Type": "application/json"}
-    body = b'{"quote": "Pinned by the benchmark."}'
-    connection.request("PATCH", f"/api/claims/{claim_id}/", body=body, headers=headers)
-    response = connection.getresponse()
-    if response.status != 200:
-        raise SystemExit(f"the benchmark's write failed: {response.status} {response.read()[:300]!r}")
+    claim_id = int(path.rstrip("/").rsplit("/", 1)[1])
+    patch_claim(http.client.HTTPConnection("127.0.0.1", port, timeout=30), token, claim_id, "Pinned by the benchmark.")
     return token
+
+
+def patch_claim(connection: http.client.HTTPConnection, token: str, claim_id: int, quote: str) -> None:
+    """Change a claim's quote through the service, as an editor with `token` would; stop the run if refused."""
+    headers = {"Host": HOST, "Authorization": f"Token {token}", "Content-Type": "application/json"}
+    connection.request("PATCH", f"/api/claims/{claim_id}/", body=json.dumps({"quote": quote}), headers=headers)
+    response = connection.getresponse()
+    body = response.read()
+    if response.status != 200:
+        raise SystemExit(f"the benchmark's edit of claim {claim_id} failed: {response.status} {body[:300]!r}")
 
 
 def django_setup(env: dict) -> None:
@@ -500,16 +504,8 @@ def give_history(port: int, token: str, claim_id: int, revisions: int = 6) -> No
         return
     quote = Claim.objects.get(id=claim_id).quote
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    headers = {"Host": HOST, "Authorization": f"Token {token}", "Content-Type": "application/json"}
     for revision in range(revisions):
-        body = json.dumps({"quote": f"{quote} (revision {revision + 1})" if revision % 2 == 0 else quote})
-        connection.request("PATCH", f"/api/claims/{claim_id}/", body=body, headers=headers)
-        response = connection.getresponse()
-        if response.status != 200:
-            raise SystemExit(
-                f"the benchmark's edit of claim {claim_id} failed: {response.status} {response.read()[:300]!r}"
-            )
-        response.read()
+        patch_claim(connection, token, claim_id, f"{quote} (revision {revision + 1})" if revision % 2 == 0 else quote)
     log(f"claim {claim_id} had no revisions: gave it {revisions}")
 
 

@@ -2,14 +2,14 @@
 
 It follows Google's fact-check markup requirements: `claimReviewed`, a
 `reviewRating` with its `alternateName`, the `url` of the page showing the
-review, an `author`, and an `itemReviewed` Claim with its author, date and
-appearance. See docs/claimreview.md for the mapping and its reasons.
+review, an `author`, and an `itemReviewed` Claim with its author, date,
+`firstAppearance` (the article first reporting it) and every `appearance`. See docs/claimreview.md for the mapping and its reasons.
 """
 
 from django.conf import settings
 from django.urls import reverse
 
-from claims.models import Claim, DatePrecision, Review, ReviewRating, Source, SourceKind
+from claims.models import Article, Claim, DatePrecision, Review, ReviewRating, Source, SourceKind
 
 CONTEXT = "https://schema.org"
 
@@ -45,10 +45,7 @@ def _agent(source: Source) -> dict:
     return node
 
 
-def _appearance(claim: Claim) -> dict | None:
-    article = claim.article
-    if article is None:
-        return None
+def _appearance(article: Article) -> dict:
     node = {"@type": "NewsArticle", "headline": article.title}
     if article.url:
         node["url"] = article.url
@@ -92,9 +89,13 @@ def claim_review(review: Review, *, build_absolute_uri, context: bool = True) ->
         "datePublished": claim_date(claim),
         "inLanguage": claim.language,
     }
-    appearance = _appearance(claim)
-    if appearance is not None:
-        item["appearance"] = appearance
+    # The first report (the claim's article), then every other article it was seen in, oldest first.
+    articles = [claim.article] if claim.article_id else []
+    others = [a.article for a in claim.appearances.all() if a.article_id != claim.article_id]
+    articles += sorted(others, key=lambda article: (article.published_on is None, article.published_on, article.pk))
+    if articles:
+        item["firstAppearance"] = _appearance(articles[0])
+        item["appearance"] = [_appearance(article) for article in articles]
     node = {
         "@type": "ClaimReview",
         "url": build_absolute_uri(claim_page_path(claim.pk)),

@@ -21,6 +21,7 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from claims import anchoring
 from claims.db import without_statement_timeout
 from claims.history import RecordedHistory
 from claims.versioning import VersionedModel
@@ -220,8 +221,17 @@ class Source(NamedInClaims):
             parent = parent.affiliation
 
 
+# An article's text, as published: a long report is ~10,000 characters; this leaves room for a
+# transcript while bounding what one save (and one extraction) costs.
+ARTICLE_BODY_MAX = 100_000
+
+
 class Article(NamedInClaims):
-    """Where claims were reported."""
+    """Where claims were reported, and (when an editor has given it) the text as published.
+
+    Saving a changed `body` finds every anchor into it again (see `claims.anchoring`), in the
+    same transaction, and records each moved or orphaned anchor in its appearance's history.
+    """
 
     title = models.CharField(max_length=500, validators=[not_blank])
     url = models.CharField(max_length=500, blank=True, validators=[web_url])
@@ -235,6 +245,11 @@ class Article(NamedInClaims):
     published_on = models.DateField(null=True, blank=True)
     dateline = models.CharField(max_length=200, blank=True, help_text="e.g. 'BEIRUT/BAGHDAD'")
     language = models.CharField(max_length=35, default="en", validators=[language_code])
+    body = models.TextField(
+        max_length=ARTICLE_BODY_MAX,
+        blank=True,
+        help_text="The article's text as published, plain. Claims are anchored in it.",
+    )
 
     history = RecordedHistory()
 
@@ -257,6 +272,29 @@ class Article(NamedInClaims):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        body_may_change = (
+            self.pk is not None and not self._state.adding and (update_fields is None or "body" in update_fields)
+        )
+        with transaction.atomic(using=kwargs.get("using")):
+            old_body = None
+            if body_may_change:
+                old_body = Article._base_manager.filter(pk=self.pk).values_list("body", flat=True).first()
+            super().save(*args, **kwargs)
+            if old_body is not None and old_body != self.body:
+                self.reanchor()
+
+    def reanchor(self) -> None:
+        """Find every anchor into this article's body again; record each one that moved or was lost."""
+        for appearance in self.appearances.select_for_update().order_by("id"):
+            found = anchoring.relocate(self.body, appearance.selector())
+            if found == appearance.selector():
+                continue
+            appearance.set_selector(found)
+            appearance._change_reason = f"Re-anchored: article #{self.pk}'s text changed ({found.status})"
+            appearance.save()
 
 
 class Topic(NamedInClaims):
@@ -421,6 +459,65 @@ class ClaimLink(VersionedModel):
             raise ValidationError(
                 {"relation": ValidationError("Only a claim by the same source can retract a claim.", code="conflict")}
             )
+
+
+class AnchorStatus(models.TextChoices):
+    """How an anchor was last found in its article's text."""
+
+    ANCHORED = "anchored", "Anchored"
+    MOVED = "moved", "Moved (the same words elsewhere)"
+    FUZZY = "fuzzy", "Found approximately"
+    ORPHANED = "orphaned", "Orphaned (not found in the text)"
+
+
+class Appearance(VersionedModel):
+    """A claim's appearance in an article, like schema.org's `appearance`, and where in its text.
+
+    The claim's `article` is its first report; appearances add the others, and anchor the
+    claim in any article that has a body. The anchor keeps both W3C Web Annotation selectors:
+    a TextPositionSelector (`start`, `end`) and a TextQuoteSelector (`exact`, `prefix`,
+    `suffix`), so it can be found again when the text changes (docs/articles-and-anchors.md).
+    An appearance without a body to point into has no anchor (`start` is null).
+    """
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="appearances")
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="appearances")
+    start = models.PositiveIntegerField(null=True, blank=True, help_text="Where the passage starts in the text.")
+    end = models.PositiveIntegerField(null=True, blank=True, help_text="Where it ends (exclusive).")
+    exact = models.TextField(max_length=ARTICLE_BODY_MAX, blank=True, help_text="The passage, as written.")
+    prefix = models.CharField(max_length=anchoring.CONTEXT, blank=True, help_text="The text just before it.")
+    suffix = models.CharField(max_length=anchoring.CONTEXT, blank=True, help_text="The text just after it.")
+    status = models.CharField(max_length=10, choices=AnchorStatus.choices, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = RecordedHistory()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["article", "start", "id"], name="claims_appearance_article")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "article"],
+                name="appearance_unique",
+                violation_error_message="This claim already has an appearance in this article.",
+                violation_error_code="unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(start__isnull=True, end__isnull=True) | Q(start__lte=F("end")),
+                name="appearance_start_before_end",
+                violation_error_message="An anchor's start comes before its end.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"claim #{self.claim_id} in article #{self.article_id}"
+
+    def selector(self) -> "anchoring.Anchor":
+        return anchoring.Anchor(self.start, self.end, self.exact, self.prefix, self.suffix, self.status)
+
+    def set_selector(self, anchor: "anchoring.Anchor") -> None:
+        self.start, self.end, self.exact = anchor.start, anchor.end, anchor.exact
+        self.prefix, self.suffix, self.status = anchor.prefix, anchor.suffix, anchor.status
 
 
 class Review(VersionedModel):

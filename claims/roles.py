@@ -6,7 +6,7 @@ database flush), adding any permission a role lacks, including those of models
 added later. Permissions an administrator added by hand are left alone.
 """
 
-MODELS = ["source", "article", "topic", "claim", "claimtopic", "claimlink", "review"]
+MODELS = ["source", "article", "topic", "claim", "claimtopic", "claimlink", "review", "appearance"]
 
 ROLES = {
     # Add and change everything; taking a topic off a claim deletes a ClaimTopic row but is an edit.

@@ -25,6 +25,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from claims.models import (
+    Appearance,
     Article,
     Claim,
     ClaimLink,
@@ -82,7 +83,11 @@ def claim_list() -> QuerySet:
                 "links_in",
                 queryset=ClaimLink.objects.select_related("from_claim__source"),
             ),
+            Prefetch(
+                "appearances", queryset=Appearance.objects.select_related("article__publisher").defer("article__body")
+            ),
         )
+        .defer("article__body")
         .annotate(denial_count=denial_count())
     )
 
@@ -146,6 +151,25 @@ def article_list() -> QuerySet:
     return Article.objects.select_related("publisher")
 
 
+def article_summaries() -> QuerySet:
+    """Articles as a list shows them: without their text, which can be 100,000 characters each."""
+    return article_list().defer("body").annotate(has_body=~Q(body=""))
+
+
+def appearance_list() -> QuerySet:
+    return Appearance.objects.select_related("claim__source", "article__publisher")
+
+
+def article_annotations(article: Article) -> QuerySet:
+    """The article's anchored (not orphaned) appearances, in the order of the text."""
+    return (
+        Appearance.objects.filter(article=article, start__isnull=False)
+        .select_related("claim", "article")
+        .defer("article__body")
+        .order_by("start", "id")
+    )
+
+
 def topic_list() -> QuerySet:
     return Topic.objects.annotate(claim_count=_count_of(ClaimTopic.objects.filter(topic=OuterRef("pk")), "topic"))
 
@@ -160,12 +184,21 @@ def review_list() -> QuerySet:
 
 def review_markup_list() -> QuerySet:
     """Reviews with everything their ClaimReview markup names, newest first (Review's ordering)."""
-    return Review.objects.select_related("claim__source", "claim__article__publisher")
+    return (
+        Review.objects.select_related("claim__source", "claim__article__publisher")
+        .defer("claim__article__body")
+        .prefetch_related(
+            Prefetch(
+                "claim__appearances",
+                queryset=Appearance.objects.select_related("article__publisher").defer("article__body"),
+            )
+        )
+    )
 
 
 def claim_detail() -> QuerySet:
-    """A claim with its attribution, as one page shows it."""
-    return Claim.objects.select_related(*_CLAIM_JOINS)
+    """A claim with its attribution, as one page shows it (its article's text is not read)."""
+    return Claim.objects.select_related(*_CLAIM_JOINS).defer("article__body")
 
 
 def source_record(source: Source) -> dict:

@@ -11,11 +11,11 @@ from django.http import Http404, HttpResponse, HttpResponseServerError, JsonResp
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
-from claims import claimreview, selectors
+from claims import anchoring, claimreview, selectors
 from claims.db import unavailable_message
 from claims.diagram import format_claim_date, thread_context
 from claims.middleware import service_unavailable
-from claims.models import Claim, is_id
+from claims.models import Appearance, Article, Claim, ClaimStatus, LinkRelation, is_id
 
 # What must not appear raw inside <script>: '</script>' or '<!--' would end or change the block.
 _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -37,6 +37,7 @@ def claim_page(request, pk):
     reviews = list(selectors.review_markup_list().filter(claim=claim))
     context = {
         "claim": claim,
+        "passage": _passage(claim),
         "claim_date": format_claim_date(claim.claimed_on, claim.claimed_on_precision),
         "reviews": reviews,
         "markup": [
@@ -47,6 +48,53 @@ def claim_page(request, pk):
         "publisher": claimreview.publisher(),
     }
     return render(request, "claims/claim_page.html", context)
+
+
+def _passage(claim: Claim) -> dict | None:
+    """Where the claim lies in its article's text, with the text around it, or None if not anchored."""
+    if claim.article_id is None:
+        return None
+    appearance = (
+        Appearance.objects.filter(claim=claim, article_id=claim.article_id, start__isnull=False)
+        .select_related("article")
+        .first()
+    )
+    if appearance is None:
+        return None
+    before, exact, after = anchoring.in_context(appearance.article.body, appearance.start, appearance.end)
+    return {"before": before, "exact": exact, "after": after, "appearance": appearance}
+
+
+def article_page(request, pk):
+    """An article's text with each anchored claim highlighted, coloured by status and linked to its page."""
+    if not is_id(pk):
+        raise Http404("No such article.")
+    try:
+        article = Article.objects.select_related("publisher").get(pk=pk)
+    except Article.DoesNotExist as exc:
+        raise Http404("No such article.") from exc
+    appearances = list(
+        Appearance.objects.filter(article=article, start__isnull=False)
+        .select_related("claim__source")
+        .order_by("start", "id")
+    )
+    denied = set(
+        Claim.objects.filter(
+            pk__in=[a.claim_id for a in appearances], links_in__relation=LinkRelation.DENIES
+        ).values_list("pk", flat=True)
+    )
+    for appearance in appearances:
+        appearance.denied = appearance.claim_id in denied
+    orphaned = Appearance.objects.filter(article=article, status="orphaned").select_related("claim__source")
+    context = {
+        "article": article,
+        "segments": anchoring.segments(article.body, [(a.start, a.end, a) for a in appearances]),
+        "appearances": appearances,
+        "orphaned": list(orphaned),
+        "statuses": ClaimStatus.choices,
+        "publisher": claimreview.publisher(),
+    }
+    return render(request, "claims/article_page.html", context)
 
 
 def health(request):

@@ -362,6 +362,7 @@ SPECTACULAR_SETTINGS = {
         "DatePrecisionEnum": "claims.models.DatePrecision",
         "LinkRelationEnum": "claims.models.LinkRelation",
         "ReviewRatingEnum": "claims.models.ReviewRating",
+        "AnchorStatusEnum": "claims.models.AnchorStatus",
     },
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI's files are served from our own static files: the docs work offline.

@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("claims.api.urls")),
     path("claims/<str:pk>/", views.claim_page, name="claim-page"),
+    path("articles/<str:pk>/", views.article_page, name="article-page"),
     path("healthz", views.health, name="health"),
 ]
 

@@ -8,6 +8,7 @@ a type its range allows. No network: both files are read from disk.
 """
 
 import csv
+import datetime
 import html
 import importlib.util
 import json
@@ -19,7 +20,7 @@ import html5lib
 import pytest
 from pyld import jsonld
 
-from claims.models import Review
+from claims.models import Appearance, Review
 from tests.factories import make_article, make_claim, make_review
 
 pytestmark = pytest.mark.django_db
@@ -152,7 +153,8 @@ def test_the_unproven_border_crossing_is_published_with_its_verdict_and_attribut
         "name": "Syrian Observatory for Human Rights",
     }
     assert document["itemReviewed"]["datePublished"] == "2017-11-08"
-    assert document["itemReviewed"]["appearance"]["publisher"]["name"] == "Reuters"
+    assert document["itemReviewed"]["firstAppearance"]["publisher"]["name"] == "Reuters"
+    assert [node["publisher"]["name"] for node in document["itemReviewed"]["appearance"]] == ["Reuters"]
     assert document["url"] == f"http://testserver/claims/{review.claim_id}/"
 
 
@@ -204,8 +206,9 @@ def test_the_feed_lists_every_review_a_page_at_a_time(reviewed_claim_ids, client
         make_review(make_claim(article=make_article()))
     total = Review.objects.count()
 
-    # the page of reviews with their claims, the count, and the date of the newest review
-    with django_assert_num_queries(3):
+    # the page of reviews with their claims, their claims' appearances (one batch), the count, and the date
+    # of the newest review
+    with django_assert_num_queries(4):
         first = client_anon.get("/api/claimreview/", {"page_size": 2})
     assert first.status_code == 200
     assert first["Content-Type"] == "application/ld+json"
@@ -321,3 +324,18 @@ def test_arabic_text_is_marked_with_its_language_and_direction(client_anon):
     heading = document.find(".//h1")
     assert heading.text == claim.text
     assert (heading.get("lang"), heading.get("dir")) == ("ar", "auto")
+
+
+def test_a_claim_seen_in_several_articles_lists_each_with_the_first_report_first(client_anon):
+    first = make_article(title="First report", published_on=datetime.date(2017, 11, 8))
+    later = make_article(title="Later report", published_on=datetime.date(2017, 11, 10))
+    earlier_but_not_first = make_article(title="Picked up", published_on=datetime.date(2017, 11, 9))
+    claim = make_claim(article=first)
+    Appearance.objects.create(claim=claim, article=later)
+    Appearance.objects.create(claim=claim, article=earlier_but_not_first)
+    review = make_review(claim)
+
+    item = client_anon.get(f"/api/reviews/{review.pk}/claimreview/").json()["itemReviewed"]
+
+    assert item["firstAppearance"]["headline"] == "First report"
+    assert [node["headline"] for node in item["appearance"]] == ["First report", "Picked up", "Later report"]

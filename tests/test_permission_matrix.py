@@ -32,7 +32,8 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from claims.models import Article, Claim, ClaimLink, Review, Source, Topic
+from claims.anchoring import describe as describe_anchor
+from claims.models import Appearance, Article, Claim, ClaimLink, Review, Source, Topic
 from tests.factories import (
     claim_form_data,
     make_article,
@@ -100,6 +101,7 @@ articles-detail       PUT     /api/articles/{id}/             401  403  200+  20
 articles-detail       PATCH   /api/articles/{id}/             401  403  200+  200+  200+
 articles-detail       DELETE  /api/articles/{id}/             401  403  403   204+  204+
 articles-history      GET     /api/articles/{id}/history/     200  200  200   200   200
+articles-annotations  GET     /api/articles/{id}/annotations/ 200  200  200   200   200
 
 topics-list           GET     /api/topics/                    200  200  200   200   200
 topics-list           POST    /api/topics/                    401  403  201+  201+  201+
@@ -119,6 +121,7 @@ claims-history        GET     /api/claims/{id}/history/       200  200  200   20
 claims-thread         GET     /api/claims/{id}/thread/        200  200  200   200   200
 claims-similar        GET     /api/claims/{id}/similar/       200  200  200   200   200
 claims-claimreview    GET     /api/claims/{id}/claimreview/   200  200  200   200   200
+claims-annotation     GET     /api/claims/{id}/annotation/    200  200  200   200   200
 claims-similar_text   GET     /api/claims/similar/            200  200  200   200   200
 
 links-list            GET     /api/links/                     200  200  200   200   200
@@ -138,6 +141,14 @@ reviews-detail        DELETE  /api/reviews/{id}/              401  403  403   20
 reviews-history       GET     /api/reviews/{id}/history/      200  200  200   200   200
 reviews-claimreview   GET     /api/reviews/{id}/claimreview/  200  200  200   200   200
 
+appearances-list      GET     /api/appearances/               200  200  200   200   200
+appearances-list      POST    /api/appearances/               401  403  201+  201+  201+
+appearances-detail    GET     /api/appearances/{id}/          200  200  200   200   200
+appearances-detail    PUT     /api/appearances/{id}/          401  403  200+  200+  200+
+appearances-detail    PATCH   /api/appearances/{id}/          401  403  200+  200+  200+
+appearances-detail    DELETE  /api/appearances/{id}/          401  403  403   204+  204+
+appearances-history   GET     /api/appearances/{id}/history/  200  200  200   200   200
+
 claimreview-feed      GET     /api/claimreview/               200  200  200   200   200
 # Anyone may ask for a token: each role posts its own name and password and gets its token (the
 # one it already authenticates with, so nothing is written); anonymous posts a wrong password.
@@ -149,12 +160,22 @@ api-root              GET     /api/                           200  200  200   20
 api-schema            GET     /api/schema/                    200  200  200   200   200
 api-docs              GET     /api/docs/                      200  200  200   200   200
 claim-page            GET     /claims/{id}/                   200  200  200   200   200
+article-page          GET     /articles/{id}/                 200  200  200   200   200
 health                GET     /healthz                        200  200  200   200   200
 # Any other path under /api/ (an unnamed catch-all): a JSON 404.
 api-not-found         GET     /api/no-such-thing/             404  404  404   404   404
 """
 
-NOT_IN_SCHEMA = {"/", "/api/", "/api/schema/", "/api/docs/", "/claims/{id}/", "/api/no-such-thing/", "/healthz"}
+NOT_IN_SCHEMA = {
+    "/",
+    "/api/",
+    "/api/schema/",
+    "/api/docs/",
+    "/claims/{id}/",
+    "/articles/{id}/",
+    "/api/no-such-thing/",
+    "/healthz",
+}
 # URL patterns without a name, and the path of their row.
 UNNAMED_ROUTES = {"": "/", "api/^.*/$": "/api/no-such-thing/"}
 
@@ -213,6 +234,7 @@ PATH_KINDS = {
     "/api/articles/": "collection",
     "/api/articles/{id}/": "record",
     "/api/articles/{id}/history/": "read-only",
+    "/api/articles/{id}/annotations/": "read-only",
     "/api/topics/": "collection",
     "/api/topics/{id}/": "record",
     "/api/topics/{id}/history/": "read-only",
@@ -222,6 +244,7 @@ PATH_KINDS = {
     "/api/claims/{id}/thread/": "read-only",
     "/api/claims/{id}/similar/": "read-only",
     "/api/claims/{id}/claimreview/": "read-only",
+    "/api/claims/{id}/annotation/": "read-only",
     "/api/claims/similar/": "read-only",
     "/api/links/": "collection",
     "/api/links/{id}/": "record",
@@ -230,6 +253,9 @@ PATH_KINDS = {
     "/api/reviews/{id}/": "record",
     "/api/reviews/{id}/history/": "read-only",
     "/api/reviews/{id}/claimreview/": "read-only",
+    "/api/appearances/": "collection",
+    "/api/appearances/{id}/": "record",
+    "/api/appearances/{id}/history/": "read-only",
     "/api/claimreview/": "feed",
     "/api/auth/token/": "token",
 }
@@ -417,7 +443,11 @@ class World:
 
     @cached_property
     def article(self) -> Article:
-        return make_article(title="Army enters Albu Kamal", publisher=None)
+        return make_article(
+            title="Army enters Albu Kamal",
+            publisher=None,
+            body="The Observatory said Iraqi militias crossed into Syria. A spokesman denied it.",
+        )
 
     @cached_property
     def topic(self) -> Topic:
@@ -436,6 +466,15 @@ class World:
         return make_link(self.denial, self.claim, "denies")
 
     @cached_property
+    def appearance(self) -> Appearance:
+        """The claim anchored in the article: "Iraqi militias crossed into Syria"."""
+        self.claim.article = self.article
+        self.claim.save()
+        return Appearance.objects.create(
+            claim=self.claim, article=self.article, **anchor_fields(self.article.body, 21, 54)
+        )
+
+    @cached_property
     def review(self) -> Review:
         return make_review(
             self.claim, rating="unproven", summary="Only the Observatory says so.", reviewer=self.creator
@@ -450,6 +489,7 @@ class World:
             "claims": lambda: self.claim,
             "links": lambda: self.link,
             "reviews": lambda: self.review,
+            "appearances": lambda: self.appearance,
         }[resource]()
 
     def api_url(self, path: str, *, showing: bool = True) -> str:
@@ -461,9 +501,17 @@ class World:
             "/api/claims/{id}/thread/": lambda: self.link.to_claim,
             "/api/claims/{id}/claimreview/": lambda: self.review.claim,
             "/claims/{id}/": lambda: self.review.claim,
+            "/api/claims/{id}/annotation/": lambda: self.appearance.claim,
+            "/api/articles/{id}/annotations/": lambda: self.appearance.article,
+            "/articles/{id}/": lambda: self.appearance.article,
         }
         obj = special[path]() if showing and path in special else self.target(path.split("/")[2])
         return path.replace("{id}", str(obj.pk))
+
+
+def anchor_fields(body: str, start: int, end: int) -> dict:
+    anchor = describe_anchor(body, start, end)
+    return {name: getattr(anchor, name) for name in ("start", "end", "exact", "prefix", "suffix", "status")}
 
 
 @pytest.fixture
@@ -497,6 +545,7 @@ RESOURCES = {
     "claims": Resource(Claim, "text", "Reworded claim"),
     "links": Resource(ClaimLink, "note", "A changed note"),
     "reviews": Resource(Review, "rating", "false"),
+    "appearances": Resource(Appearance, "end", 33),
 }
 
 
@@ -514,6 +563,11 @@ def create_body(world: World, resource: str) -> dict:
         },
         "links": lambda: {"from_claim": world.denial.pk, "to_claim": world.claim.pk, "relation": "contradicts"},
         "reviews": lambda: {"claim": world.claim.pk, "rating": "false", "summary": "A new review"},
+        "appearances": lambda: {
+            "claim": world.denial.pk,
+            "article": world.article.pk,
+            "exact": "A spokesman denied it.",
+        },
     }[resource]()
 
 
@@ -525,6 +579,7 @@ CREATED = {
     "claims": {"text": "A new claim"},
     "links": {"relation": "contradicts"},
     "reviews": {"summary": "A new review"},
+    "appearances": {"exact": "A spokesman denied it."},
 }
 
 
@@ -537,6 +592,7 @@ def full_body(resource: str, obj) -> dict:
         "claims": lambda: {"text": obj.text, "source": obj.source_id, "claimed_on": str(obj.claimed_on)},
         "links": lambda: {"from_claim": obj.from_claim_id, "to_claim": obj.to_claim_id, "relation": obj.relation},
         "reviews": lambda: {"claim": obj.claim_id, "rating": obj.rating, "summary": obj.summary},
+        "appearances": lambda: {"claim": obj.claim_id, "article": obj.article_id, "start": obj.start, "end": obj.end},
     }[resource]()
 
 
@@ -717,7 +773,7 @@ def test_the_roles_are_the_groups_the_app_defines(world):
     def codenames(role):
         return {p.split(".", 1)[1] for p in world.user(role).get_all_permissions() if p.startswith("claims.")}
 
-    models = ["source", "article", "topic", "claim", "claimtopic", "claimlink", "review"]
+    models = ["source", "article", "topic", "claim", "claimtopic", "claimlink", "review", "appearance"]
     editing = {f"{action}_{model}" for model in models for action in ("view", "add", "change")}
     assert codenames("editor") == editing | {"delete_claimtopic"}
     assert codenames("senior") == editing | {f"delete_{model}" for model in models} | {"set_final_status"}

@@ -7,7 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from claims.models import Claim
+from claims import anchoring
+from claims.models import Appearance, Claim
 from tests.factories import make_article, make_claim, make_link, make_review, make_source, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +18,8 @@ pytestmark = pytest.mark.django_db
 def record():
     """Sixty claims, each with every relation a claim can render filled in."""
     parent = make_source()
-    article = make_article()
+    article = make_article(body="Sixty claims were made here. " * 60)
+    elsewhere = make_article()
     topics = [make_topic(), make_topic()]
     claims = []
     for _ in range(60):
@@ -30,6 +32,10 @@ def record():
                 topics=topics,
             )
         )
+    for n, claim in enumerate(claims):
+        anchor = anchoring.describe(article.body, 29 * n, 29 * n + 28)
+        Appearance.objects.create(claim=claim, article=article, **anchor.__dict__)
+        Appearance.objects.create(claim=claim, article=elsewhere)
     for older, newer in itertools.pairwise(claims):
         make_link(newer, older, "denies")
         make_review(older)
@@ -40,8 +46,9 @@ def record():
     ("url", "queries"),
     [
         # the page of claims with its creator joined (no count: keyset pages), then one batch each: sources
-        # (+ affiliation), articles (+ publisher), topics, reviews (+ reviewer), links out, links in (+ claim, source)
-        ("/api/claims/", 7),
+        # (+ affiliation), articles (+ publisher), topics, reviews (+ reviewer), appearances (+ article, publisher),
+        # links out, links in (+ claim, source)
+        ("/api/claims/", 8),
         # count, sources with affiliation joined and claim count as a subquery
         ("/api/sources/", 2),
         # count, articles with publisher joined
@@ -52,6 +59,8 @@ def record():
         ("/api/links/", 2),
         # count, reviews with claim, its source and reviewer joined
         ("/api/reviews/", 2),
+        # count, appearances with claim, its source, article and publisher joined
+        ("/api/appearances/", 2),
     ],
 )
 @pytest.mark.parametrize("page_size", [1, 50])
@@ -65,7 +74,7 @@ def test_list_query_count_is_fixed(record, client_anon, django_assert_num_querie
 
 def test_filtered_claim_list_query_count_is_fixed(record, client_anon, django_assert_num_queries):
     # The filters are conditions in the page query's WHERE clause, not queries of their own.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client_anon.get(
             "/api/claims/",
             {"page_size": 50, "has_denial": "true", "status": "unverified", "claimed_after": "2017-01-01"},
@@ -86,7 +95,7 @@ def test_page_size_is_capped_at_100(client_anon):
 
 @pytest.mark.parametrize("page_size", [1, 50])
 def test_search_runs_as_many_queries_as_the_plain_list(record, client_anon, django_assert_num_queries, page_size):
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client_anon.get("/api/claims/", {"q": "claim number", "page_size": page_size})
     assert response.status_code == 200
     assert len(response.json()["results"]) == page_size

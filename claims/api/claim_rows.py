@@ -3,7 +3,7 @@
 `ClaimSerializer` defines the representation (and validates writes); building the same
 dictionaries through it costs about ten times more than the queries behind them, for
 each of the hundreds of nested objects on a page (docs/performance.md). Here each page
-takes seven queries, read as tuples and dictionaries with no model instances, and the
+takes eight queries, read as tuples and dictionaries with no model instances, and the
 dictionaries are assembled directly. tests/test_claim_rows.py holds the two to the same
 output, field for field, over the demo data and a generated record.
 """
@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from claims import selectors
-from claims.models import Article, Claim, ClaimLink, ClaimTopic, Review, Source
+from claims.models import Appearance, Article, Claim, ClaimLink, ClaimTopic, Review, Source
 from claims.replicas import read_connection
 
 
@@ -29,6 +29,7 @@ _SOURCE = ("id", "slug", "name", "kind", "role")
 _REF = ("id", "slug", "name", "kind")
 _ROLES = ("source", "speaker", "via")
 _ARTICLE = ("id", "title", "url", "published_on")
+_ANCHOR = ("start", "end", "exact", "prefix", "suffix", "status")
 
 # The page query reads the claims table alone (and the creator's name): a join per related source
 # and article, ten tables in all, took PostgreSQL longer to plan (3-7 ms) than to run (under 1 ms).
@@ -99,6 +100,18 @@ _BATCHES = {
         .order_by("-reviewed_on", "-id")
         .values_list("claim_id", "id", "rating", "summary", "url", "reviewer_id", "reviewer__username", "reviewed_on")
     ),
+    "appearances": lambda ids: (
+        Appearance.objects.filter(claim_id__in=ids)
+        .order_by("id")
+        .values_list(
+            "claim_id",
+            "id",
+            "article_id",
+            *_ANCHOR,
+            *(f"article__{name}" for name in _ARTICLE),
+            *(f"article__publisher__{name}" for name in _REF),
+        )
+    ),
     "links_out": _links("from_claim", "to_claim"),
     "links_in": _links("to_claim", "from_claim"),
 }
@@ -134,22 +147,20 @@ def _batch(name: str, ids) -> list:
 
 
 def claims_from_rows(rows: list[dict]) -> list[dict]:
-    """The claims of `rows` (from claim_rows), as ClaimSerializer shows them: six more queries in all."""
+    """The claims of `rows` (from claim_rows), as ClaimSerializer shows them: seven more queries in all."""
     ids = [row["id"] for row in rows]
     sources = {
         source[0]: {**dict(zip(_SOURCE, source, strict=False)), "affiliation": _ref(source[5:])}
         for source in _batch("sources", {row[f"{role}_id"] for row in rows for role in _ROLES} - {None})
     }
     articles = {
-        article[0]: {
-            "id": article[0],
-            "title": article[1],
-            "url": article[2],
-            "publisher": _ref(article[4:]),
-            "published_on": None if article[3] is None else article[3].isoformat(),
-        }
-        for article in _batch("articles", {row["article_id"] for row in rows} - {None})
+        article[0]: _article(article) for article in _batch("articles", {row["article_id"] for row in rows} - {None})
     }
+    appearances, anchors = defaultdict(list), {}
+    for claim_id, pk, article_id, *rest in _batch("appearances", ids):
+        anchor = dict(zip(_ANCHOR, rest, strict=False)) if rest[5] else None
+        appearances[claim_id].append({"id": pk, "article": _article(rest[len(_ANCHOR) :]), "anchor": anchor})
+        anchors[(claim_id, article_id)] = anchor
     topics, reviews, links_out, links_in = defaultdict(list), defaultdict(list), defaultdict(list), defaultdict(list)
     for claim_id, *topic in _batch("topics", ids):
         topics[claim_id].append(dict(zip(_REF, topic, strict=True)))
@@ -198,6 +209,8 @@ def claims_from_rows(rows: list[dict]) -> list[dict]:
             "links_out": links_out[row["id"]],
             "links_in": links_in[row["id"]],
             "denial_count": row["denial_count"],
+            "anchor": anchors.get((row["id"], row["article_id"])),
+            "appearances": appearances[row["id"]],
             "created_at": _datetime(row["created_at"]),
             "updated_at": _datetime(row["updated_at"]),
             "created_by": _user(row["created_by_id"], row["created_by__username"]),
@@ -208,9 +221,20 @@ def claims_from_rows(rows: list[dict]) -> list[dict]:
 
 
 def claim_detail(pk: int) -> dict | None:
-    """One claim as ClaimSerializer shows it, or None if there is none with this id: seven queries."""
+    """One claim as ClaimSerializer shows it, or None if there is none with this id: eight queries."""
     rows = list(claim_rows(Claim.objects.filter(pk=pk)))
     return claims_from_rows(rows)[0] if rows else None
+
+
+def _article(values: tuple) -> dict:
+    """An article as ArticleBriefSerializer shows it, from its _ARTICLE columns and its publisher's _REF."""
+    return {
+        "id": values[0],
+        "title": values[1],
+        "url": values[2],
+        "publisher": _ref(values[4:]),
+        "published_on": None if values[3] is None else values[3].isoformat(),
+    }
 
 
 def _ref(values: tuple) -> dict | None:

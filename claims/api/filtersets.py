@@ -17,6 +17,8 @@ from claims import search, selectors
 from claims.models import (
     ISO_DATE,
     MAX_ID,
+    AnchorStatus,
+    Appearance,
     Article,
     Claim,
     ClaimLink,
@@ -251,6 +253,16 @@ class ClaimLinkFilterSet(FilterSet):
 
     def filter_claim(self, queryset, name, value):
         return queryset.filter(Q(from_claim_id=value) | Q(to_claim_id=value))
+
+
+class AppearanceFilterSet(FilterSet):
+    claim = IdFilter(field_name="claim_id")
+    article = IdFilter(field_name="article_id")
+    status = filters.MultipleChoiceFilter(choices=AnchorStatus.choices, distinct=False)
+
+    class Meta:
+        model = Appearance
+        fields = []
 
 
 class ReviewFilterSet(FilterSet):

@@ -11,6 +11,8 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from claims import annotation
+
 # The largest id a bigint column holds: a cursor naming a larger one is not one we gave.
 _MAX_BIGINT = 2**63 - 1
 
@@ -250,3 +252,24 @@ class KeysetPagination(pagination.BasePagination):
             "required": ["next", "previous", "results"],
             "properties": {"next": link, "previous": link, "results": schema},
         }
+
+
+class AnnotationPagination(PageNumberPagination):
+    """Pages of a W3C AnnotationCollection: each page an AnnotationPage (Web Annotation Protocol, 4.2)."""
+
+    def get_paginated_response(self, data):
+        request = self.request
+        page_url = request.build_absolute_uri()
+        collection_url = request.build_absolute_uri(request.path)
+        return Response(
+            annotation.annotation_page(
+                data,
+                build_absolute_uri=request.build_absolute_uri,
+                page_url=page_url,
+                collection_url=collection_url,
+                total=self.page.paginator.count,
+                start_index=self.page.start_index() - 1 if self.page.paginator.count else 0,
+                next_url=self.get_next_link(),
+                prev_url=self.get_previous_link(),
+            )
+        )

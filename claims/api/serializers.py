@@ -10,9 +10,10 @@ import copy
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 
-from claims import services
+from claims import anchoring, services
 from claims.api.exceptions import django_errors_to_drf
 from claims.api.fields import (
     AliasesField,
@@ -24,6 +25,8 @@ from claims.api.fields import (
 from claims.models import (
     ISO_DATE,
     MAX_ID,
+    AnchorStatus,
+    Appearance,
     Article,
     Claim,
     ClaimLink,
@@ -129,6 +132,45 @@ class ArticleBriefSerializer(serializers.ModelSerializer):
         fields = ["id", "title", "url", "publisher", "published_on"]
 
 
+class AnchorSerializer(serializers.Serializer):
+    """Where a claim's passage lies in its article's text (W3C Web Annotation selectors).
+
+    `start` and `end` are character offsets into the article's `body` (TextPositionSelector);
+    `exact` is the passage with some `prefix` and `suffix` context (TextQuoteSelector). `status`
+    says how the anchor was last found: `orphaned` when an edit of the text removed the passage
+    (then `start` and `end` are null).
+    """
+
+    start = serializers.IntegerField(allow_null=True)
+    end = serializers.IntegerField(allow_null=True)
+    exact = serializers.CharField()
+    prefix = serializers.CharField()
+    suffix = serializers.CharField()
+    status = serializers.ChoiceField(choices=AnchorStatus.choices)
+
+
+def anchor_data(appearance) -> dict | None:
+    """An appearance's anchor as the API shows it, or None when it has none."""
+    if not appearance.status:
+        return None
+    return {name: getattr(appearance, name) for name in ("start", "end", "exact", "prefix", "suffix", "status")}
+
+
+class AppearanceBriefSerializer(serializers.ModelSerializer):
+    """An article the claim appears in, and where in its text."""
+
+    article = ArticleBriefSerializer(read_only=True)
+    anchor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Appearance
+        fields = ["id", "article", "anchor"]
+
+    @extend_schema_field(AnchorSerializer(allow_null=True))
+    def get_anchor(self, appearance) -> dict | None:
+        return anchor_data(appearance)
+
+
 class TopicBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Topic
@@ -224,8 +266,18 @@ class ArticleSerializer(RecordSerializerMixin, serializers.ModelSerializer):
             "published_on",
             "dateline",
             "language",
+            "body",
             "version",
         ]
+
+
+class ArticleSummarySerializer(ArticleSerializer):
+    """An article in a list: its text is left out (up to 100,000 characters each); `has_body` says if it has one."""
+
+    has_body = serializers.BooleanField(read_only=True, help_text="Whether the article's text has been given.")
+
+    class Meta(ArticleSerializer.Meta):
+        fields = [name if name != "body" else "has_body" for name in ArticleSerializer.Meta.fields]
 
 
 class TopicSerializer(RecordSerializerMixin, serializers.ModelSerializer):
@@ -270,6 +322,10 @@ class ClaimSerializer(RecordSerializerMixin, serializers.ModelSerializer):
     links_in = LinkInSerializer(many=True, read_only=True, help_text="Links from other claims to this one.")
     denial_count = serializers.IntegerField(read_only=True, help_text="Claims that deny this one.")
     created_by = UserBriefSerializer(read_only=True, allow_null=True)
+    anchor = serializers.SerializerMethodField(help_text="Where the claim lies in its `article`'s text, if anchored.")
+    appearances = AppearanceBriefSerializer(
+        many=True, read_only=True, help_text="Every article the claim is recorded in, with its anchor there."
+    )
 
     class Meta:
         model = Claim
@@ -290,12 +346,22 @@ class ClaimSerializer(RecordSerializerMixin, serializers.ModelSerializer):
             "links_out",
             "links_in",
             "denial_count",
+            "anchor",
+            "appearances",
             "created_at",
             "updated_at",
             "created_by",
             "version",
         ]
         read_only_fields = ["created_at", "updated_at", "version"]
+
+    @extend_schema_field(AnchorSerializer(allow_null=True))
+    def get_anchor(self, claim) -> dict | None:
+        # From the prefetched appearances (selectors.claim_list): no query of its own.
+        for appearance in claim.appearances.all():
+            if appearance.article_id == claim.article_id:
+                return anchor_data(appearance)
+        return None
 
     def validate_status(self, value):
         request = self.context.get("request")
@@ -334,6 +400,73 @@ class ReviewSerializer(RecordSerializerMixin, serializers.ModelSerializer):
     class Meta:
         model = Review
         fields = ["id", "claim", "rating", "summary", "url", "reviewer", "reviewed_on", "version"]
+
+
+class AppearanceSerializer(RecordSerializerMixin, serializers.ModelSerializer):
+    """A claim's appearance in an article, anchored in its text when the article has one.
+
+    Anchor it by position (`start` and `end`, offsets into the article's `body`; `exact`, if
+    given too, must be the text there) or by `exact` alone (the passage, found in the text).
+    The context (`prefix`, `suffix`) and `status` are the server's.
+    """
+
+    claim = NestedPrimaryKeyRelatedField(ClaimBriefSerializer, queryset=Claim.objects.select_related("source"))
+    article = NestedPrimaryKeyRelatedField(ArticleBriefSerializer, queryset=Article.objects.select_related("publisher"))
+    start = serializers.IntegerField(min_value=0, max_value=2**31 - 1, allow_null=True, required=False)
+    end = serializers.IntegerField(min_value=0, max_value=2**31 - 1, allow_null=True, required=False)
+    exact = StrictCharField(required=False, allow_blank=True, trim_whitespace=False, max_length=100_000)
+
+    class Meta:
+        model = Appearance
+        fields = ["id", "claim", "article", "start", "end", "exact", "prefix", "suffix", "status", "version"]
+        read_only_fields = ["prefix", "suffix", "status", "version"]
+        # The (claim, article) rule is checked by RecordSerializerMixin with the model's own message.
+        validators = []
+
+    def validate(self, attrs):
+        article = attrs.get("article", getattr(self.instance, "article", None))
+        given = {name for name in ("start", "end", "exact") if name in attrs}
+        if self.instance is not None and given & {"start", "end"} and "exact" not in given:
+            # A change of one end keeps the other where it was.
+            attrs.setdefault("start", self.instance.start)
+            attrs.setdefault("end", self.instance.end)
+        if given or "article" in attrs:
+            attrs.update(self._anchor(article, attrs, given))
+        return super().validate(attrs)
+
+    @staticmethod
+    def _anchor(article, attrs, given) -> dict:
+        """The anchor fields for the position or passage given, or a 400 naming what is wrong."""
+        body = article.body if article is not None else ""
+        start, end, exact = attrs.get("start"), attrs.get("end"), attrs.get("exact") or ""
+        if start is None and end is None and not exact:
+            anchor = anchoring.Anchor(None, None)
+        elif not body:
+            field = "start" if start is not None else "end" if end is not None else "exact"
+            raise serializers.ValidationError({field: f"Article #{article.pk} has no text to anchor in."})
+        elif start is not None or end is not None:
+            if start is None or end is None:
+                raise serializers.ValidationError({"start" if start is None else "end": "Give both start and end."})
+            if not start < end <= len(body):
+                raise serializers.ValidationError(
+                    {"end": f"The passage must lie within the text (0 to {len(body)}), start before end."}
+                )
+            if "exact" in given and exact != body[start:end]:
+                raise serializers.ValidationError({"exact": "This is not the text between start and end."})
+            anchor = anchoring.describe(body, start, end)
+        else:
+            found = anchoring.locate_quote(body, exact)
+            if found is None:
+                raise serializers.ValidationError({"exact": f"Not found in article #{article.pk}'s text."})
+            anchor = anchoring.describe(body, found, found + len(exact))
+        return {
+            "start": anchor.start,
+            "end": anchor.end,
+            "exact": anchor.exact,
+            "prefix": anchor.prefix,
+            "suffix": anchor.suffix,
+            "status": anchor.status,
+        }
 
 
 class ThreadLinkSerializer(serializers.ModelSerializer):

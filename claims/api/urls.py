@@ -20,6 +20,7 @@ router.register("articles", views.ArticleViewSet)
 router.register("topics", views.TopicViewSet)
 router.register("claims", views.ClaimViewSet)
 router.register("links", views.ClaimLinkViewSet)
+router.register("appearances", views.AppearanceViewSet)
 router.register("reviews", views.ReviewViewSet)
 
 urlpatterns = [

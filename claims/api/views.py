@@ -1,19 +1,36 @@
 """API endpoints: thin viewsets over the selectors, serializers and filtersets."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from claims import search, selectors
+from claims import annotation, search, selectors
 from claims.api import filtersets, jsonld, serializers
 from claims.api.base import RecordViewSet
 from claims.api.claim_rows import claim_detail, claim_rows, claims_from_rows
-from claims.api.pagination import KeysetPagination
+from claims.api.pagination import AnnotationPagination, KeysetPagination
 from claims.interchange import export
 from claims.models import Claim, is_id
 from claims.read_cache import cached_read
+
+ANNOTATION_RESPONSE = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    "A W3C Web Annotation (JSON-LD, http://www.w3.org/ns/anno.jsonld): the claim as its body, the article as "
+    "its target, selected by a TextQuoteSelector (exact, prefix, suffix) and a TextPositionSelector (start, end).",
+)
+
+
+def annotation_page_response() -> dict:
+    return {
+        200: OpenApiResponse(
+            OpenApiTypes.OBJECT,
+            "A W3C AnnotationPage (JSON-LD): `items` are Web Annotations; `partOf` gives the collection's "
+            "`total`; `next` and `prev` the neighbouring pages.",
+        )
+    }
 
 
 class SourceViewSet(RecordViewSet):
@@ -41,6 +58,28 @@ class ArticleViewSet(RecordViewSet):
     serializer_class = serializers.ArticleSerializer
     filterset_class = filtersets.ArticleFilterSet
     ordering_fields = ["published_on", "title"]
+
+    def get_queryset(self):
+        return selectors.article_summaries() if self.action == "list" else super().get_queryset()
+
+    def get_serializer_class(self):
+        return serializers.ArticleSummarySerializer if self.action == "list" else super().get_serializer_class()
+
+    @extend_schema(responses=annotation_page_response(), filters=False)
+    @action(
+        detail=True,
+        filterset_class=None,
+        pagination_class=AnnotationPagination,
+        renderer_classes=jsonld.JSONLD_RENDERERS,
+    )
+    def annotations(self, request, pk=None):
+        """The claims anchored in this article's text, as W3C Web Annotations, a page at a time, in text order.
+
+        Orphaned anchors (whose passage an edit removed) are left out: they point nowhere in the current text.
+        """
+        article = self.get_object()
+        page = self.paginate_queryset(selectors.article_annotations(article))
+        return self.paginator.get_paginated_response(page)
 
 
 class TopicViewSet(RecordViewSet):
@@ -90,7 +129,7 @@ class ClaimViewSet(RecordViewSet):
         return Response(claim)
 
     def get_queryset(self):
-        if self.action in ("thread", "similar", "claimreview"):
+        if self.action in ("thread", "similar", "claimreview", "annotation"):
             return Claim.objects.all()  # these fetch what they render themselves
         return super().get_queryset()
 
@@ -137,6 +176,21 @@ class ClaimViewSet(RecordViewSet):
         found = search.similar_claims(query.validated_data["text"], exclude=query.validated_data.get("exclude"))
         return Response(serializers.SimilarClaimSerializer(found, many=True).data)
 
+    @extend_schema(responses={200: ANNOTATION_RESPONSE}, filters=False)
+    @action(detail=True, filterset_class=None, pagination_class=None, renderer_classes=jsonld.JSONLD_RENDERERS)
+    def annotation(self, request, pk=None):
+        """Where the claim lies in its article's text, as a W3C Web Annotation (JSON-LD).
+
+        404 when the claim has no article, its article has no text, or its passage was not found
+        in the text after an edit (an orphaned anchor: the claim's `anchor` says so).
+        """
+        claim = self.get_object()
+        found = selectors.appearance_list().filter(claim=claim, article_id=claim.article_id).first()
+        if found is None or not annotation.is_annotation(found):
+            reason = "is orphaned" if found is not None and found.status else "is not anchored in an article's text"
+            raise NotFound(f"Claim #{claim.pk} {reason}.")
+        return Response(annotation.annotation(found, build_absolute_uri=request.build_absolute_uri))
+
     @jsonld.claimreview_action
     def claimreview(self, request, pk=None):
         """The claim's current verdict (its latest review) as a schema.org ClaimReview in JSON-LD."""
@@ -149,6 +203,13 @@ class ClaimViewSet(RecordViewSet):
             return jsonld.claim_review_data(request, review)
 
         return Response(cached_read("claimreview", jsonld.cache_key(request, pk), build))
+
+
+class AppearanceViewSet(RecordViewSet):
+    queryset = selectors.appearance_list()
+    serializer_class = serializers.AppearanceSerializer
+    filterset_class = filtersets.AppearanceFilterSet
+    ordering_fields = ["id", "start"]
 
 
 class ClaimLinkViewSet(RecordViewSet):

@@ -3,7 +3,8 @@
 It follows Google's fact-check markup requirements: `claimReviewed`, a
 `reviewRating` with its `alternateName`, the `url` of the page showing the
 review, an `author`, and an `itemReviewed` Claim with its author, date,
-`firstAppearance` (the article first reporting it) and every `appearance`. See docs/claimreview.md for the mapping and its reasons.
+`firstAppearance` (the article first reporting it) and every `appearance`.
+See docs/claimreview.md for the mapping and its reasons.
 """
 
 from django.conf import settings

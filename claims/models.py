@@ -16,7 +16,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -247,6 +247,8 @@ class Article(NamedInClaims):
     language = models.CharField(max_length=35, default="en", validators=[language_code])
     body = models.TextField(
         max_length=ARTICLE_BODY_MAX,
+        # A TextField's max_length reaches forms and the API only: the validator holds it for every path.
+        validators=[MaxLengthValidator(ARTICLE_BODY_MAX)],
         blank=True,
         help_text="The article's text as published, plain. Claims are anchored in it.",
     )

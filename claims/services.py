@@ -2,10 +2,11 @@
 
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from claims.models import Claim, ClaimStatus
+from claims import anchoring
+from claims.models import Article, Claim, ClaimStatus
 
 # Statuses that state a verdict: only senior editors set them, or move a claim away from them.
 FINAL_STATUSES = {ClaimStatus.CONFIRMED, ClaimStatus.REFUTED}
@@ -40,3 +41,33 @@ def claims_set_status(*, claims: Iterable[Claim], status: str, user, reason: str
         claim.save(update_fields=["status", "updated_at"])
         changed += 1
     return changed
+
+
+def appearance_anchor(article: Article | None, *, start: int | None, end: int | None, exact: str) -> dict:
+    """The anchor fields of an appearance in `article`: by position (`start`, `end`, and `exact`
+    if given must be the text there) or by `exact` alone (found in the text); none when all are empty.
+
+    Raises a ValidationError naming the field when the passage cannot be in the article's text.
+    The API and the admin both anchor through here.
+    """
+    body = article.body if article is not None else ""
+    if start is None and end is None and not exact:
+        anchor = anchoring.Anchor(None, None)
+    elif not body:
+        field = "start" if start is not None else "end" if end is not None else "exact"
+        raise ValidationError({field: f"Article #{article.pk if article else '?'} has no text to anchor in."})
+    elif start is not None or end is not None:
+        if start is None or end is None:
+            raise ValidationError({"start" if start is None else "end": "Give both start and end."})
+        if not 0 <= start < end <= len(body):
+            message = f"The passage must lie within the text (0 to {len(body)}), start before end."
+            raise ValidationError({"end": message})
+        if exact and exact != body[start:end]:
+            raise ValidationError({"exact": "This is not the text between start and end."})
+        anchor = anchoring.describe(body, start, end)
+    else:
+        found = anchoring.locate_quote(body, exact)
+        if found is None:
+            raise ValidationError({"exact": f"Not found in article #{article.pk}'s text."})
+        anchor = anchoring.describe(body, found, found + len(exact))
+    return {name: getattr(anchor, name) for name in ("start", "end", "exact", "prefix", "suffix", "status")}

@@ -84,5 +84,7 @@ def claim_form_data(claim, **overrides):
         "links_in-INITIAL_FORMS": "0",
         "reviews-TOTAL_FORMS": "0",
         "reviews-INITIAL_FORMS": "0",
+        "appearances-TOTAL_FORMS": "0",
+        "appearances-INITIAL_FORMS": "0",
     }
     return {**data, **overrides}

@@ -118,6 +118,8 @@ def test_editor_records_a_claim_with_a_topic_and_a_denial_from_the_claim_form(ad
         "links_in-INITIAL_FORMS": "0",
         "reviews-TOTAL_FORMS": "0",
         "reviews-INITIAL_FORMS": "0",
+        "appearances-TOTAL_FORMS": "0",
+        "appearances-INITIAL_FORMS": "0",
     }
     response = admin_client_editor.post(reverse("admin:claims_claim_add"), data)
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response

@@ -1,11 +1,15 @@
 """An article's text, claims anchored in it, and anchors found again (or orphaned) when the text is edited."""
 
 import html
+import io
+from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
 
 from claims.models import ARTICLE_BODY_MAX, Appearance, Article, Claim
-from tests.factories import make_article, make_claim, make_link, make_source
+from tests.factories import claim_form_data, make_article, make_claim, make_link, make_source, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -272,3 +276,118 @@ def test_the_claim_page_shows_the_passage_in_its_context(client_editor, client, 
     assert f"<mark>{PASSAGE}</mark>" in page
     assert "A monitoring group said on Tuesday that" in page
     assert f'href="/articles/{article.pk}/#claim-{claim.pk}"' in page
+
+
+@pytest.fixture
+def admin_client_editor():
+    client = Client()
+    client.force_login(make_user("ed", groups=["editors"], is_staff=True))
+    return client
+
+
+def appearance_form(claim, article, **fields):
+    return claim_form_data(
+        claim,
+        **{
+            "appearances-TOTAL_FORMS": "1",
+            "appearances-0-article": article.pk,
+            **{f"appearances-0-{name}": value for name, value in fields.items()},
+        },
+    )
+
+
+def test_an_editor_anchors_a_claim_in_the_admin_by_its_words_and_sees_it_in_context(
+    admin_client_editor, claim, article
+):
+    url = f"/admin/claims/claim/{claim.pk}/change/"
+
+    response = admin_client_editor.post(url, appearance_form(claim, article, exact=PASSAGE))
+
+    assert response.status_code == 302, response.context["inline_admin_formsets"][-1].formset.errors
+    appearance = Appearance.objects.get(claim=claim)
+    assert (appearance.start, appearance.status) == (BODY.index(PASSAGE), "anchored")
+    page = admin_client_editor.get(url).content.decode()
+    assert f"<mark>{PASSAGE}</mark>" in page
+
+
+def test_the_admin_refuses_words_the_article_lacks_and_keeps_the_editors_input(admin_client_editor, claim, article):
+    response = admin_client_editor.post(
+        f"/admin/claims/claim/{claim.pk}/change/", appearance_form(claim, article, exact="not in the text")
+    )
+
+    assert response.status_code == 200
+    errors = response.context["inline_admin_formsets"][-1].formset.errors
+    assert "Not found in article" in str(errors[0]["exact"])
+    assert not Appearance.objects.exists()
+
+
+SEED = Path(__file__).resolve().parents[2] / "shared" / "articles" / "albu-kamal-2017-11-08.txt"
+
+
+def import_article(*args) -> str:
+    out = io.StringIO()
+    call_command("import_article", *map(str, args), stdout=out)
+    return out.getvalue()
+
+
+def test_import_article_reads_the_seed_article_into_a_new_article():
+    output = import_article(SEED, "--title", "Syrian army enters Albu Kamal", "--published-on", "2017-11-08")
+
+    article = Article.objects.get()
+    assert f"Created article #{article.pk}" in output
+    assert article.body == SEED.read_text(encoding="utf-8").replace("\r\n", "\n")
+    assert article.published_on.isoformat() == "2017-11-08"
+    assert article.history.get().history_change_reason == "import_article albu-kamal-2017-11-08.txt"
+
+
+def test_import_article_again_by_url_replaces_the_text_and_finds_the_anchors_again(tmp_path, claim, article):
+    article.url = "https://example.org/border"
+    article.save()
+    Appearance.objects.create(
+        claim=claim,
+        article=article,
+        exact=PASSAGE,
+        start=BODY.index(PASSAGE),
+        end=BODY.index(PASSAGE) + len(PASSAGE),
+        status="anchored",
+    )
+    corrected = tmp_path / "corrected.txt"
+    corrected.write_text("CORRECTION: the bridge stays shut.\r\n\r\n" + BODY, encoding="utf-8")
+
+    output = import_article(corrected, "--url", "https://example.org/border")
+
+    assert "Updated (anchors: 1 moved)" in output
+    appearance = Appearance.objects.get()
+    assert Article.objects.get().body[appearance.start : appearance.end] == PASSAGE
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--title", "T", "--published-on", "8/11/2017"], "--published-on"),
+        (["--title", "T", "--published-on", "2017-02-30"], "--published-on"),
+        (["--published-on", "2017-11-08"], "--title"),
+        (["--title", "T", "--publisher", "nobody"], "--publisher"),
+        (["--title", "T", "--language", "English"], "--language"),
+    ],
+)
+def test_import_article_refuses_bad_arguments_naming_them_and_writes_nothing(tmp_path, args, message):
+    text = tmp_path / "a.txt"
+    text.write_text("Some text.", encoding="utf-8")
+
+    with pytest.raises(CommandError, match=message):
+        import_article(text, *args)
+    assert not Article.objects.exists()
+
+
+def test_import_article_refuses_a_file_that_is_not_utf8_or_too_long(tmp_path):
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("Caf\xe9".encode("latin-1"))
+    long = tmp_path / "long.txt"
+    long.write_text("x" * (ARTICLE_BODY_MAX + 1), encoding="utf-8")
+
+    with pytest.raises(CommandError, match="not UTF-8"):
+        import_article(latin, "--title", "T")
+    with pytest.raises(CommandError, match=r"long\.txt: Ensure this value has at most"):
+        import_article(long, "--title", "T")
+    assert not Article.objects.exists()

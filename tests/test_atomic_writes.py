@@ -88,6 +88,8 @@ def test_an_admin_save_that_crashes_in_an_inline_leaves_nothing(monkeypatch):
         "links_in-INITIAL_FORMS": "0",
         "reviews-TOTAL_FORMS": "0",
         "reviews-INITIAL_FORMS": "0",
+        "appearances-TOTAL_FORMS": "0",
+        "appearances-INITIAL_FORMS": "0",
     }
 
     response = client.post("/admin/claims/claim/add/", data)

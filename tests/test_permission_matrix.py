@@ -860,7 +860,7 @@ def test_api_method_not_offered(world, path, method, expected, role):
 
 INLINES_EMPTY = {
     f"{prefix}-{count}": "0"
-    for prefix in ("links_out", "links_in", "reviews")
+    for prefix in ("links_out", "links_in", "reviews", "appearances")
     for count in ("TOTAL_FORMS", "INITIAL_FORMS")
 }
 

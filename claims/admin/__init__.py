@@ -12,13 +12,14 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.html import format_html
 
-from claims import history, search, selectors, services
+from claims import anchoring, history, search, selectors, services
 from claims.admin.base import HasDenialFilter, HasReviewFilter, ModelAdmin, VersionedInline
-from claims.admin.forms import ClaimAdminForm, SafeAutocompleteSelectMultiple
+from claims.admin.forms import AppearanceAdminForm, ClaimAdminForm, SafeAutocompleteSelectMultiple
 from claims.admin.scale import IndexedValuesFilter
 from claims.diagram import format_claim_date, thread_context
-from claims.models import Article, Claim, ClaimLink, ClaimStatus, Review, Source, Topic
+from claims.models import Appearance, Article, Claim, ClaimLink, ClaimStatus, Review, Source, Topic
 from claims.versioning import VersionConflict
 
 
@@ -74,6 +75,10 @@ class ArticleAdmin(ModelAdmin):
     search_fields = ["title", "publisher__name"]  # see get_search_results
     autocomplete_fields = ["publisher"]
     date_hierarchy = "published_on"
+
+    def get_queryset(self, request):
+        # An article's text (up to 100,000 characters) is read only where it is shown: its own page.
+        return super().get_queryset(request).defer("body")
 
     def get_search_results(self, request, queryset, search_term):
         """Articles whose title holds every word, or whose publisher's name does, or whose URL is the term.
@@ -137,6 +142,29 @@ class LinkInInline(VersionedInline, admin.TabularInline):
     verbose_name_plural = "links: other claims … this claim"
 
 
+class AppearanceInline(VersionedInline, admin.TabularInline):
+    """The articles the claim appears in; in one with a text, where (give the words, or start and end)."""
+
+    model = Appearance
+    form = AppearanceAdminForm
+    fields = ["article", "exact", "start", "end", "passage", "status", "loaded_version"]
+    readonly_fields = ["passage", "status"]
+    autocomplete_fields = ["article"]
+    extra = 0
+    verbose_name = "appearance in an article"
+    verbose_name_plural = "appearances in articles (the passage, anchored in the article's text)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("article")
+
+    @admin.display(description="in context")
+    def passage(self, obj):
+        if obj.pk is None or obj.start is None:
+            return "–"
+        before, exact, after = anchoring.in_context(obj.article.body, obj.start, obj.end, width=120)
+        return format_html('<span class="passage">{}<mark>{}</mark>{}</span>', before, exact, after)
+
+
 class ReviewInline(VersionedInline, admin.StackedInline):
     model = Review
     fields = ["rating", "summary", "url", "reviewed_on", "reviewer", "loaded_version"]
@@ -172,7 +200,7 @@ class ClaimAdmin(ModelAdmin):
         ("Topics", {"fields": ["topics"]}),
         ("Record", {"fields": ["created_by", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
-    inlines = [LinkOutInline, LinkInInline, ReviewInline]
+    inlines = [LinkOutInline, LinkInInline, ReviewInline, AppearanceInline]
 
     class Media:
         css = {"all": ["claims/admin.css"]}
@@ -182,7 +210,7 @@ class ClaimAdmin(ModelAdmin):
 
     def get_queryset(self, request):
         # The list's joins here, not only in the changelist: the autocomplete labels claims by their source.
-        queryset = super().get_queryset(request).select_related(*self.list_select_related)
+        queryset = super().get_queryset(request).select_related(*self.list_select_related).defer("article__body")
         return queryset.annotate(denial_count=selectors.denial_count())
 
     def get_form(self, request, obj=None, change=False, **kwargs):

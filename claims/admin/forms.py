@@ -126,3 +126,26 @@ class ClaimAdminForm(VersionedForm):
         if self.user is not None and not services.claim_status_change_allowed(self.user, old, status):
             raise ValidationError(services.FINAL_STATUS_MESSAGE)
         return status
+
+
+class AppearanceAdminForm(VersionedForm):
+    """An appearance of the claim in an article: anchored by position or by the passage's words, as in the API."""
+
+    def clean(self):
+        cleaned = super().clean()
+        article = cleaned.get("article")
+        if article is None or self.errors:
+            return cleaned
+        changed = {"article", "start", "end", "exact"} & set(self.changed_data)
+        if not changed:
+            return cleaned
+        start, end, exact = cleaned.get("start"), cleaned.get("end"), cleaned.get("exact") or ""
+        if self.instance.pk and "exact" not in self.changed_data and {"start", "end"} & set(self.changed_data):
+            exact = ""  # a moved position reads its words from the text
+        elif "exact" in self.changed_data and not {"start", "end"} & set(self.changed_data):
+            start = end = None  # new words are looked for in the text
+        anchor = services.appearance_anchor(article, start=start, end=end, exact=exact)
+        for name, value in anchor.items():
+            cleaned[name] = value
+            setattr(self.instance, name, value)
+        return cleaned

@@ -13,7 +13,7 @@ from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 
-from claims import anchoring, services
+from claims import services
 from claims.api.exceptions import django_errors_to_drf
 from claims.api.fields import (
     AliasesField,
@@ -431,42 +431,15 @@ class AppearanceSerializer(RecordSerializerMixin, serializers.ModelSerializer):
             attrs.setdefault("start", self.instance.start)
             attrs.setdefault("end", self.instance.end)
         if given or "article" in attrs:
-            attrs.update(self._anchor(article, attrs, given))
-        return super().validate(attrs)
-
-    @staticmethod
-    def _anchor(article, attrs, given) -> dict:
-        """The anchor fields for the position or passage given, or a 400 naming what is wrong."""
-        body = article.body if article is not None else ""
-        start, end, exact = attrs.get("start"), attrs.get("end"), attrs.get("exact") or ""
-        if start is None and end is None and not exact:
-            anchor = anchoring.Anchor(None, None)
-        elif not body:
-            field = "start" if start is not None else "end" if end is not None else "exact"
-            raise serializers.ValidationError({field: f"Article #{article.pk} has no text to anchor in."})
-        elif start is not None or end is not None:
-            if start is None or end is None:
-                raise serializers.ValidationError({"start" if start is None else "end": "Give both start and end."})
-            if not start < end <= len(body):
-                raise serializers.ValidationError(
-                    {"end": f"The passage must lie within the text (0 to {len(body)}), start before end."}
+            try:
+                attrs.update(
+                    services.appearance_anchor(
+                        article, start=attrs.get("start"), end=attrs.get("end"), exact=attrs.get("exact") or ""
+                    )
                 )
-            if "exact" in given and exact != body[start:end]:
-                raise serializers.ValidationError({"exact": "This is not the text between start and end."})
-            anchor = anchoring.describe(body, start, end)
-        else:
-            found = anchoring.locate_quote(body, exact)
-            if found is None:
-                raise serializers.ValidationError({"exact": f"Not found in article #{article.pk}'s text."})
-            anchor = anchoring.describe(body, found, found + len(exact))
-        return {
-            "start": anchor.start,
-            "end": anchor.end,
-            "exact": anchor.exact,
-            "prefix": anchor.prefix,
-            "suffix": anchor.suffix,
-            "status": anchor.status,
-        }
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError(django_errors_to_drf(exc)) from exc
+        return super().validate(attrs)
 
 
 class ThreadLinkSerializer(serializers.ModelSerializer):

@@ -3,18 +3,30 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from claims import annotation, search, selectors
-from claims.api import filtersets, jsonld, serializers
+from claims.api import drafts, filtersets, jsonld, serializers
 from claims.api.base import RecordViewSet
 from claims.api.claim_rows import claim_detail, claim_rows, claims_from_rows
 from claims.api.pagination import AnnotationPagination, KeysetPagination
+from claims.extraction import accept
 from claims.interchange import export
 from claims.models import Claim, is_id
 from claims.read_cache import cached_read
+
+
+class AcceptDraftsPermission(BasePermission):
+    """Accepting drafts adds claims, sources, anchors and links: it takes the right to add each."""
+
+    PERMISSIONS = ["claims.add_claim", "claims.add_source", "claims.add_appearance", "claims.add_claimlink"]
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and request.user.has_perms(self.PERMISSIONS))
+
 
 ANNOTATION_RESPONSE = OpenApiResponse(
     OpenApiTypes.OBJECT,
@@ -80,6 +92,39 @@ class ArticleViewSet(RecordViewSet):
         article = self.get_object()
         page = self.paginate_queryset(selectors.article_annotations(article))
         return self.paginator.get_paginated_response(page)
+
+    @extend_schema(
+        request=drafts.AcceptSerializer,
+        responses={201: drafts.AcceptedSerializer},
+        filters=False,
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        filterset_class=None,
+        pagination_class=None,
+        permission_classes=[AcceptDraftsPermission],
+    )
+    def accept(self, request, pk=None):
+        """Create the claims of `drafts` (as extraction returned them, possibly edited) in this article.
+
+        Every claim, new source, anchor and link is created in one transaction, each revision marked
+        "Extracted from article #N". A party with a `match` is that source; one without is made from
+        its `name`, `role` and `kind`. If any draft is wrong, nothing is created and the 400 names the
+        draft's index and the field: `{"drafts": {"2": {"source.match.id": ["No source has the id 9."]}}}`.
+        """
+        article = self.get_object()
+        if not isinstance(request.data, dict) or set(request.data) - {"drafts"}:
+            raise ValidationError({"drafts": ["Send an object with one field, drafts."]})
+        try:
+            accepted = accept.drafts_accept(article=article, drafts=request.data.get("drafts"), user=request.user)
+        except accept.DraftsInvalid as exc:
+            errors = {
+                str(index): {path or "draft": [message] for path, message in fields.items()}
+                for index, fields in exc.errors.items()
+            }
+            raise ValidationError({"drafts": errors}) from exc
+        return Response({"claims": accepted.claims, "links": accepted.links, "sources": accepted.sources}, status=201)
 
 
 class TopicViewSet(RecordViewSet):

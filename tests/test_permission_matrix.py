@@ -102,6 +102,8 @@ articles-detail       PATCH   /api/articles/{id}/             401  403  200+  20
 articles-detail       DELETE  /api/articles/{id}/             401  403  403   204+  204+
 articles-history      GET     /api/articles/{id}/history/     200  200  200   200   200
 articles-annotations  GET     /api/articles/{id}/annotations/ 200  200  200   200   200
+# Accepting drafts adds claims, sources, anchors and links: it needs the right to add each.
+articles-accept       POST    /api/articles/{id}/accept/      401  403  201+  201+  201+
 
 topics-list           GET     /api/topics/                    200  200  200   200   200
 topics-list           POST    /api/topics/                    401  403  201+  201+  201+
@@ -224,6 +226,11 @@ token        GET     405  405  405  405  405
 token        PUT     405  405  405  405  405
 token        PATCH   405  405  405  405  405
 token        DELETE  405  405  405  405  405
+# A POST-only action whose permission (for every method) is the editors'.
+action       GET     401  403  405  405  405
+action       PUT     401  403  405  405  405
+action       PATCH   401  403  405  405  405
+action       DELETE  401  403  405  405  405
 """
 
 PATH_KINDS = {
@@ -235,6 +242,7 @@ PATH_KINDS = {
     "/api/articles/{id}/": "record",
     "/api/articles/{id}/history/": "read-only",
     "/api/articles/{id}/annotations/": "read-only",
+    "/api/articles/{id}/accept/": "action",
     "/api/topics/": "collection",
     "/api/topics/{id}/": "record",
     "/api/topics/{id}/history/": "read-only",
@@ -549,6 +557,22 @@ RESOURCES = {
 }
 
 
+def accept_draft(world: World) -> dict:
+    """A draft as extraction returns it, for the article's denial, by a source not yet in the record."""
+    return {
+        "text": "An extracted claim",
+        "quote": "",
+        "cue": "denied",
+        "span": {"start": 56, "end": 78},
+        "source": {"name": "A spokesman", "role": "spokesman", "kind": "person", "match": None},
+        "speaker": None,
+        "via": None,
+        "claimed_on": "2017-11-08",
+        "claimed_on_precision": "day",
+        "links": [],
+    }
+
+
 def create_body(world: World, resource: str) -> dict:
     return {
         "sources": lambda: {"slug": "new-source", "name": "New source", "kind": "ngo"},
@@ -811,6 +835,8 @@ def test_api(world, row, role):
         body = create_body(world, row.resource)
     elif row.operation == "update":
         body = change_body(row.resource, row.method, target)
+    elif row.path == "/api/articles/{id}/accept/":
+        body = {"drafts": [accept_draft(world)]}
     elif row.path == "/api/auth/token/":
         body = {"username": actor.username if actor else "norole", "password": PASSWORD if actor else "wrong"}
     before = snapshot()
@@ -828,6 +854,9 @@ def test_api(world, row, role):
         assert response["ETag"] == f'"{target.version + 1}"'
     elif row.operation == "delete":
         assert_deleted(resource.model, target.pk, actor)
+    elif row.path == "/api/articles/{id}/accept/":
+        obj = assert_created(Claim, {"text": "An extracted claim"}, actor)
+        assert response.json()["claims"] == [obj.pk]
     if row.path == "/api/auth/token/" and expected.status == 200:
         assert response.json()["token"] == Token.objects.get(user=actor).key
 

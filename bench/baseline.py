@@ -25,7 +25,7 @@ _connection = None
 
 _REF = "{0}.id, {0}.slug, {0}.name, {0}.kind"
 # The same tables per query as the service (claims.api.claim_rows): the claims and their creator,
-# then one batch each for sources, articles, topics, reviews, links out and links in.
+# then one batch each for sources, articles, topics, reviews, appearances, links out and links in.
 _CLAIM_COLUMNS = (
     "c.id, c.text, c.quote, c.language, c.claimed_on, c.claimed_on_precision, c.status, c.created_at,"
     " c.updated_at, c.version,"
@@ -111,6 +111,9 @@ def _article(row, at: int) -> dict | None:
     }
 
 
+_ANCHOR = ("start", "end", "exact", "prefix", "suffix", "status")
+
+
 def _claims(rows: list[tuple]) -> list[dict]:
     ids = tuple(row[0] for row in rows)
     sources, articles = {}, {}
@@ -131,6 +134,7 @@ def _claims(rows: list[tuple]) -> list[dict]:
         ):
             articles[a[0]] = _article(a, 0)
     topics, reviews, links_out, links_in = defaultdict(list), defaultdict(list), defaultdict(list), defaultdict(list)
+    appearances, anchors = defaultdict(list), {}
     if ids:
         for claim_id, *topic in _query(
             f"SELECT ct.claim_id, {_REF.format('t')} FROM claims_claimtopic ct JOIN claims_topic t"
@@ -154,6 +158,16 @@ def _claims(rows: list[tuple]) -> list[dict]:
                     "reviewed_on": r[7].isoformat(),
                 }
             )
+        for ap in _query(
+            "SELECT ap.claim_id, ap.id, ap.article_id, ap.start, ap.end, ap.exact, ap.prefix, ap.suffix, ap.status,"
+            f" a.id, a.title, a.url, a.published_on, {_REF.format('p')} FROM claims_appearance ap"
+            " JOIN claims_article a ON a.id = ap.article_id LEFT JOIN claims_source p ON p.id = a.publisher_id"
+            " WHERE ap.claim_id IN %s ORDER BY ap.id",
+            (ids,),
+        ):
+            anchor = dict(zip(_ANCHOR, ap[3:9], strict=True)) if ap[8] else None
+            appearances[ap[0]].append({"id": ap[1], "article": _article(ap, 9), "anchor": anchor})
+            anchors[(ap[0], ap[2])] = anchor
         for links, here, there in (
             (links_out, "from_claim_id", "to_claim_id"),
             (links_in, "to_claim_id", "from_claim_id"),
@@ -196,6 +210,8 @@ def _claims(rows: list[tuple]) -> list[dict]:
             "links_out": links_out[row[0]],
             "links_in": links_in[row[0]],
             "denial_count": row[10],
+            "anchor": anchors.get((row[0], row[14])),
+            "appearances": appearances[row[0]],
             "created_at": _time(row[7]),
             "updated_at": _time(row[8]),
             "created_by": None if row[15] is None else {"id": row[15], "username": row[16]},

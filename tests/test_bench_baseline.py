@@ -13,6 +13,8 @@ from django.db import connection
 from django.test import Client
 
 from bench import baseline
+from claims import anchoring
+from claims.models import Appearance
 from claims.api.pagination import cursor_token
 from tests.factories import make_article, make_claim, make_link, make_review, make_source, make_topic, make_user
 
@@ -70,6 +72,15 @@ def record():
     for i in range(0, 110, 3):
         make_link(claims[i + 1], claims[i], "denies", note="denied")
         make_review(claims[i], rating="false", reviewer=editor if i % 2 else None)
+    # Appearances: anchored in the claim's own article, orphaned there, and in a second article without text.
+    article.body = "Iraqi militia crossed the border, the monitor said. “We did not cross,” they said."
+    article.save()
+    second = make_article(title="Picked up elsewhere", publisher=None)
+    for i in range(1, 120, 4):
+        anchor = anchoring.describe(article.body, 0, 33) if i % 8 == 1 else None
+        fields = anchor.__dict__ if anchor else {"exact": "gone", "status": "orphaned"}
+        Appearance.objects.create(claim=claims[i], article=article, **fields)
+        Appearance.objects.create(claim=claims[i], article=second)
     return claims
 
 

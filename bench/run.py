@@ -364,6 +364,15 @@ def pick_records() -> dict:
         topics = cursor.fetchall()
         cursor.execute("SELECT min(claimed_on), max(claimed_on), count(*) FROM claims_claim")
         first, last, claims = cursor.fetchone()
+        # The article most claims cite: it gets a text and anchors (give_article_text), then its pages are timed.
+        cursor.execute(
+            "SELECT article_id FROM claims_claim WHERE article_id IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1"
+            " LIMIT 1"
+        )
+        records["cited article"] = cursor.fetchone()[0]
+        # The first claim give_article_text anchors in it.
+        cursor.execute("SELECT min(id) FROM claims_claim WHERE article_id = %s", [records["cited article"]])
+        records["anchored claim"] = cursor.fetchone()[0]
     records["top topic slug"] = topics[0][1]
     # An export of a topic as an editor would download one: a few thousand claims, not the biggest topic.
     records["export topic"] = min(topics[1:], key=lambda topic: abs(topic[2] - 3000))[1]
@@ -406,6 +415,7 @@ def pick_editor_requests(records: dict, search: str) -> dict[str, str]:
         "autocomplete, topics": autocomplete("claim", "topics", "al"),
         "autocomplete, article": autocomplete("claim", "article", "report"),
         "claim history page": f"{changelist}{records['disputed']}/history/",
+        "article form, with its text": f"/admin/claims/article/{records['cited article']}/change/",
     }
 
 
@@ -416,7 +426,7 @@ def autocomplete(model: str, field: str, term: str) -> str:
 
 def pick_endpoint_requests(records: dict) -> dict[str, str]:
     """The API's reads beyond the main ones, and the public page: what editors' tools and other sites call."""
-    disputed = records["disputed"]
+    disputed, article = records["disputed"], records["cited article"]
     export = {"format": "csv", "topic": records["export topic"]}
     return {
         "similar to a claim, disputed": f"/api/claims/{disputed}/similar/",
@@ -432,6 +442,11 @@ def pick_endpoint_requests(records: dict) -> dict[str, str]:
         "reviews": "/api/reviews/",
         "claim history": f"/api/claims/{disputed}/history/",
         "public page": f"/claims/{disputed}/",
+        "article with its text": f"/api/articles/{article}/",
+        "article's annotations": f"/api/articles/{article}/annotations/",
+        "appearances in an article": f"/api/appearances/?article={article}",
+        "claim's annotation": f"/api/claims/{records['anchored claim']}/annotation/",
+        "public article page": f"/articles/{article}/",
         "topic export (CSV)": f"/api/claims/?{urlencode(export)}",
     }
 
@@ -507,6 +522,38 @@ def give_history(port: int, token: str, claim_id: int, revisions: int = 6) -> No
     for revision in range(revisions):
         patch_claim(connection, token, claim_id, f"{quote} (revision {revision + 1})" if revision % 2 == 0 else quote)
     log(f"claim {claim_id} had no revisions: gave it {revisions}")
+
+
+def give_article_text(port: int, token: str, article_id: int, anchors: int = 20) -> None:
+    """Generated articles have no text: the most cited one gets the longest article of the extraction corpus
+    (bench/corpus, written for the project), through the API, and `anchors` of its claims are anchored in it,
+    one sentence each, as an editor would (its claims in the order of their ids). Once: later runs time the
+    same pages."""
+    from claims.models import Appearance, Article, Claim
+
+    if Appearance.objects.filter(article_id=article_id, start__isnull=False).exists():
+        return
+    body = max((path.read_text(encoding="utf-8") for path in (ROOT / "bench" / "corpus").glob("*.txt")), key=len)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Host": HOST, "Authorization": f"Token {token}", "Content-Type": "application/json"}
+
+    def send(method: str, path: str, data: dict) -> dict:
+        connection.request(method, path, body=json.dumps(data), headers=headers)
+        response = connection.getresponse()
+        answer = response.read()
+        if response.status not in (200, 201):
+            raise SystemExit(f"the benchmark's {method} {path} failed: {response.status} {answer[:300]!r}")
+        return json.loads(answer)
+
+    if not Article.objects.filter(pk=article_id).exclude(body="").exists():
+        send("PATCH", f"/api/articles/{article_id}/", {"body": body})
+    sentences = [m.span() for m in re.finditer(r"[^.!?\n]{30,}[.!?]", body)]
+    claims = Claim.objects.filter(article_id=article_id).order_by("id").values_list("id", flat=True)[:anchors]
+    for claim_id, (start, end) in zip(claims, sentences, strict=False):
+        send("POST", "/api/appearances/", {"claim": claim_id, "article": article_id, "start": start, "end": end})
+    log(
+        f"article {article_id} had no text: gave it {len(body):,} characters and {min(anchors, len(sentences))} anchors"
+    )
 
 
 def editor_login(port: int, username: str, password: str) -> str:
@@ -656,6 +703,7 @@ def main():
             username, password, token = editor
             cookie = editor_login(service_port, username, password)
             give_history(service_port, token, records["disputed"])
+            give_article_text(service_port, token, records["cited article"])
         sizes = check_answers(service_port, extra, cookie)
         for name, path in paths.items():
             status, ours = fetch(service_port, path)

@@ -32,6 +32,7 @@ class Cue:
 # Who a statement was told to, part of the cue as written: "told Reuters", "told reporters".
 _TOLD = (
     r"told\s+(?:reporters|journalists|the\s+press|a\s+(?:news|press)\s+conference|parliament|lawmakers|"
+    r"the\s+(?:agency|newspaper|broadcaster|channel|station|paper|network)|"
     r"(?:the\s+)?[A-Z][\w.&'’-]*(?:\s+[A-Z][\w.&'’-]*){0,3})"
 )
 

@@ -73,10 +73,12 @@ PERSON_ROLE = re.compile(
     r"lawmaker|farmer|teacher|student|father|mother|owner|activist|engineer|worker)\b",
     re.IGNORECASE,
 )
+# Those who speak for someone else: what they say is that party's statement, they are its speaker.
 SPOKES = (
-    r"(?:(?:chief|senior|deputy|military|foreign\s+ministry|official)\s+)?"
-    r"(?:spokes(?:man|woman|person)|press\s+secretary|press\s+officer)"
+    r"(?:(?:chief|senior|deputy|military|foreign\s+ministry|official|rebel|government|army|party)\s+)?"
+    r"(?:spokes(?:man|woman|person)|press\s+secretary|press\s+officer|lawyer|attorney)"
 )
+SPOKES_ROLE = re.compile(r"spokes|press\s+secretary|press\s+officer|lawyer|attorney", re.I)
 # Lowercase words that show a phrase is a clause, not a name.
 _VERBISH = frozenset(
     [
@@ -180,6 +182,7 @@ class Parsed:
     speaker: Party | None = None
     via: Party | None = None
     ref: str | None = None  # "he", "the spokesman", "Shaaban": resolved by the coreference stage
+    source_ref: str | None = None  # the body in "its spokeswoman", "the group's spokesman": resolved likewise
 
 
 def strip_relative(phrase: str) -> str:
@@ -253,17 +256,15 @@ def party(phrase: str, dictionary: Dictionary, description: str = "", role: str 
     name = clean_name(phrase)
     found = dictionary.exact(name) or dictionary.exact(phrase)
     if found is None:
-        inside = dictionary.find(phrase)
-        # A known name inside a longer phrase names that party only when the rest describes it
-        # ("the Iraqi Popular Mobilisation Forces"), not when it is a different body ("the PMF's allies").
-        if (
-            inside is not None
-            and len(name.split()) - (inside[2] - inside[1]) <= 2
-            and "'s" not in name.replace("’", "'")
-        ):
+        inside = dictionary.find(name)
+        # A known name inside a longer phrase names that party only when it is the phrase's head and
+        # the rest describes it ("the Iraqi Popular Mobilisation Forces", "the army's general staff"),
+        # not when it names another body ("the PMF's allies").
+        if inside is not None and inside[2] == len(name.split()) and inside[1] <= 3:
             found = inside[0]
     if found is None and len(name.split()) == 1:
-        found = dictionary.surname(name)
+        # "Rebel-controlled" names the party the record calls "rebels"; a surname names a known person.
+        found = dictionary.exact(name + "s") or dictionary.surname(name)
     if role == "" and description:
         role = re.sub(r"^(?:a|an|the)\s+", "", description.strip(), flags=re.IGNORECASE)
     if found is not None:
@@ -271,22 +272,54 @@ def party(phrase: str, dictionary: Dictionary, description: str = "", role: str 
     return Party(name=name, role=role, kind=guess_kind(name, description), plural=is_plural(phrase))
 
 
+_POSSESSIVE_PRONOUN = {"its": "it", "their": "they", "his": "he", "her": "she"}
+
+
+def _body(phrase: str, d: Dictionary) -> tuple[Party, str | None]:
+    """The body a spokesman speaks for, and the reference to resolve when the phrase is one ("its", "the group")."""
+    phrase = re.sub(r"['’]s?$", "", phrase.strip())
+    low = phrase.lower()
+    if low in _POSSESSIVE_PRONOUN:
+        return Party(name=phrase), _POSSESSIVE_PRONOUN[low]
+    found = party(phrase, d)
+    if found.match is None and is_reference(phrase, d):
+        return found, phrase
+    return found, None
+
+
+def _spokesman(person_phrase: str | None, role: str, body_phrase: str, d: Dictionary) -> Parsed:
+    speaker = party(person_phrase, d, role=_role(role)) if person_phrase else None
+    if speaker is not None and speaker.match is not None and speaker.match.affiliation:
+        # The record knows whom this spokesman speaks for: that beats reading "its" or "the group".
+        body = d.affiliation_of(speaker.match)
+        if body is not None:
+            return Parsed(source=Party(name=body.name, role=body.role, kind=body.kind, match=body), speaker=speaker)
+    source, ref = _body(body_phrase, d)
+    return Parsed(source=source, speaker=speaker, source_ref=ref)
+
+
 def _spokesman_named(m: re.Match, d: Dictionary, appos: str) -> Parsed:
-    org = party(m["org"], d)
-    return Parsed(source=org, speaker=party(m["person"], d, role=_role(m["role"])) if m["person"] else None)
+    return _spokesman(m["person"], m["role"], m["org"], d)
 
 
 def _spokesman_unnamed(m: re.Match, d: Dictionary, appos: str) -> Parsed:
-    return Parsed(source=party(m["org"], d))
+    # "Its spokeswoman, Ilse Marnau, said": the name comes as an appositive.
+    person = appos if appos and looks_like_person(appos) else None
+    return _spokesman(person, m["role"], m["org"], d)
 
 
 def _controlled_outlet(m: re.Match, d: Dictionary, appos: str) -> Parsed:
+    outlet = party(m.string, d, appos)
     owner = m["owner"]
     if owner.lower().split()[-1] == "state":
-        return Parsed(source=party(m.string, d, appos))
-    outlet = party(m.string, d, appos)
+        # "state-run television": the state is the government the record says the outlet belongs to.
+        body = d.affiliation_of(outlet.match) if outlet.match else None
+        if body is None:
+            return Parsed(source=outlet)
+        return Parsed(source=Party(name=body.name, role=body.role, kind=body.kind, match=body), via=outlet)
     outlet.kind = outlet.match.kind if outlet.match else "media"
-    return Parsed(source=party(owner, d), via=outlet)
+    source, ref = _body(owner, d)
+    return Parsed(source=source, via=outlet, source_ref=ref)
 
 
 def _partisan_outlet(m: re.Match, d: Dictionary, appos: str) -> Parsed:
@@ -298,29 +331,39 @@ def _partisan_outlet(m: re.Match, d: Dictionary, appos: str) -> Parsed:
     return Parsed(source=source)
 
 
+def _titled_person(m: re.Match, d: Dictionary, appos: str) -> Parsed:
+    return speaking_for(party(m["person"], d, role=m["role"].strip()), d)
+
+
 def _role(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().lower()
 
 
+_PERSON_NAME = r"[A-Z][\w'’.-]*(?:\s+(?:al-|el-|bin\s+|de\s+|van\s+)?[A-Z][\w'’.-]*){1,3}"
+_TITLE = (
+    r"(?:(?:[A-Z][a-z]+\s+){0,3}(?:Minister|President|Governor|Mayor|Senator|General|Secretary|Chancellor|"
+    r"Commissioner|Director|Judge|Prosecutor|Ambassador|Envoy|Chief|Leader|Coach|Captain|Chairman|Chairwoman)"
+    r"|(?:the\s+|a\s+|an\s+)?[a-z][\w\s'’-]*?(?:minister|president|governor|mayor|leader|commander|director|"
+    r"prosecutor|coordinator|chief|head|coach|envoy|adviser|official|executive|secretary|chairman|chairwoman))"
+)
+
 # How a source phrase divides into parties, tried in order.
 RULES: tuple[tuple[re.Pattern, Callable[[re.Match, Dictionary, str], Parsed]], ...] = (
-    # "PMF spokesman Ahmed al-Asadi", "the ministry's spokeswoman Ana Ruiz"
-    (
-        re.compile(
-            rf"^(?P<org>.+?)(?:['’]s?)?\s+(?P<role>{SPOKES}),?\s+(?P<person>[A-Z][\w'’.-]*(?:\s+[\w'’.-]+){{0,4}})$"
-        ),
-        _spokesman_named,
-    ),
-    # "the ministry's spokesman", "a spokesman for the ministry"
-    (re.compile(rf"^(?P<org>.+?)['’]s?\s+(?P<role>{SPOKES})$"), _spokesman_unnamed),
+    # "PMF spokesman Ahmed al-Asadi", "the group's spokesman Teodor Vask"
+    (re.compile(rf"^(?P<org>.+?)(?:['’]s?)?\s+(?P<role>{SPOKES}),?\s+(?P<person>{_PERSON_NAME})$"), _spokesman_named),
+    # "the ministry's spokesman", "Its spokeswoman" (a name may follow as an appositive), "a government spokesman"
+    (re.compile(rf"^(?P<org>.+?)(?:['’]s?)?\s+(?P<role>{SPOKES})$"), _spokesman_unnamed),
+    # "a spokesman for the ministry"
     (re.compile(rf"^(?:an?\s+|the\s+)?(?P<role>{SPOKES})\s+(?:for|of|at)\s+(?P<org>.+)$"), _spokesman_unnamed),
-    # "Hezbollah-controlled media", "army-run television"
+    # "Hezbollah-controlled media", "Army-run television", "state-run television"
     (
-        re.compile(r"^(?:the\s+)?(?P<owner>[\w'’. ]+?)-(?:controlled|run|owned|operated)\s+(?P<outlet>.+)$"),
+        re.compile(r"^(?:the\s+)?(?P<owner>[\w'’. ]+?)-(?:controlled|run|owned|operated)\s+(?P<outlet>.+)$", re.I),
         _controlled_outlet,
     ),
     # "the pro-Hezbollah al-Manar television": the outlet itself speaks, as a supporter.
     (re.compile(r"^(?:the\s+)?pro-(?P<side>[\w'’.-]+)\s+(?P<outlet>.+)$", re.IGNORECASE), _partisan_outlet),
+    # "Defence Minister Anton Reske", "the regional governor Piet Halvard"
+    (re.compile(rf"^(?P<role>{_TITLE})\s+(?P<person>{_PERSON_NAME})$"), _titled_person),
 )
 
 
@@ -331,16 +374,20 @@ def is_reference(phrase: str, dictionary: Dictionary) -> bool:
         return True
     if dictionary.exact(phrase):
         return False
-    if re.fullmatch(r"(?:the|this|that)\s+[a-z][\w-]*(?:\s+[a-z][\w-]*)?", phrase):
+    if (
+        re.fullmatch(r"(?:the|this|that)\s+[a-z][\w-]*(?:\s+[a-z][\w-]*)?", phrase, re.IGNORECASE)
+        and phrase.split()[-1][:1].islower()
+    ):
         return True
-    return bool(re.fullmatch(r"(?:the\s+)?[A-Z][\w'’-]+", phrase))
+    return bool(re.fullmatch(r"(?:the\s+)?[A-Z][\w'’-]+", phrase, re.IGNORECASE) and phrase.split()[-1][:1].isupper())
 
 
 def parse(phrase: str, appos: str, dictionary: Dictionary) -> Parsed:
     """Divide a source phrase into source, speaker and via, by the first rule that fits."""
     phrase = strip_relative(phrase)
-    if is_reference(phrase, dictionary):
-        return Parsed(source=party(phrase, dictionary, appos), ref=phrase)
+    if is_reference(phrase, dictionary) and not (appos and looks_like_person(appos)):
+        found = party(phrase, dictionary, appos)
+        return Parsed(source=found, ref=phrase)
     for regex, build in RULES:
         m = regex.match(phrase)
         if m:
@@ -348,16 +395,16 @@ def parse(phrase: str, appos: str, dictionary: Dictionary) -> Parsed:
     # "Ana Ruiz, a spokeswoman for the ministry": the appositive says whom she speaks for.
     spokes = re.match(rf"^(?:an?\s+|the\s+)?(?:\w+\s+)?(?P<role>{SPOKES})\s+(?:for|of|at)\s+(?P<org>.+)$", appos)
     if spokes:
-        return Parsed(
-            source=party(spokes["org"], dictionary), speaker=party(phrase, dictionary, role=_role(spokes["role"]))
-        )
-    who = party(phrase, dictionary, appos)
-    return speaking_for(who, dictionary)
+        return _spokesman(phrase, spokes["role"], spokes["org"], dictionary)
+    # "Tessaly's foreign minister, Oskar Brenn, said": the appositive is the name, the phrase the post.
+    if appos and looks_like_person(appos) and not looks_like_person(phrase):
+        return speaking_for(party(appos, dictionary, role=clean_name(phrase)), dictionary)
+    return speaking_for(party(phrase, dictionary, appos), dictionary)
 
 
 def speaking_for(who: Party, dictionary: Dictionary) -> Parsed:
     """A known spokesman speaks for the body the record says he belongs to."""
-    if who.match and who.match.kind == "person" and "spokes" in (who.match.role or "").lower():
+    if who.match and who.match.kind == "person" and SPOKES_ROLE.search(who.match.role or ""):
         body = dictionary.affiliation_of(who.match)
         if body is not None:
             return Parsed(source=Party(name=body.name, role=body.role, kind=body.kind, match=body), speaker=who)

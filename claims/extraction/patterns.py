@@ -37,7 +37,7 @@ AUX = (
 # clause in the reporter's voice (", signaling ...").
 TAIL = (
     r"(?P<tail>(?:,?\s+(?:on|in|at|late|early|earlier|last|this|yesterday|today|citing|quoting|adding|"
-    r"while|when|after|before|during|via|through|without|as|from|to)\b(?:(?!\bthat\b)[^.!?])*"
+    r"while|when|after|before|during|via|through|without|as|from|to|by)\b(?:(?!\bthat\b)[^.!?])*"
     r"|,\s+[a-z]+ing\b[^.!?]*)?)"
 )
 INTRO = (

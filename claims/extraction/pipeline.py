@@ -11,10 +11,21 @@ from claims.extraction.dictionary import EMPTY, Dictionary
 from claims.extraction.parties import Party
 
 _CITING = re.compile(r"\b(?:citing|quoting)\s+(?P<cited>[^,.;]+)")
+# "rejected that account, saying the sums did not add up": the answer's own content follows "saying".
+_ANSWER_SAYING = re.compile(
+    r"^(?P<anaphor>.+?)(?P<when>\s+(?:on|late\s+on|in|last|this)\s+[^,]{1,30})?,\s+saying\s+"
+    r"(?:(?:in|on)\s+(?:a|an|its|his|her|their)\s+[^,]{1,40}?\s+)?(?:that\s+)?(?P<rest>.+)$",
+    re.DOTALL,
+)
 _PERSON_APPOSITIVE = re.compile(
     r"(?P<name>[A-Z][\w'’-]+(?:\s+(?:al-|el-|bin\s+|de\s+)?[A-Z][\w'’-]+){1,3}),\s+(?:a|an|the)\s+(?P<role>[^,.]{3,80})[,.]"
 )
 _CAPITALISED_RUN = re.compile(r"[A-Z][\w'’-]*(?:\s+(?:of|for|the|al-[\w'’-]+|[A-Z][\w'’-]*))*")
+
+
+_LEADING_PHRASE = re.compile(
+    r"(?:(?:on|in|at|late|early|during|via|through|by|from|outside|last|this)\s+[^,:;“”\"]{1,60}?\s+)+(?=that\b)"
+)
 
 
 @dataclass
@@ -38,6 +49,7 @@ class Draft:
     continuation: bool = False  # its source was named earlier ("he", "the spokesman", a surname)
     from_quote: bool = False
     anaphoric: bool = False
+    answer_says: bool = False  # an anaphoric answer with its own content ("rejected it, saying ...")
     answered: Party | None = None  # "a report by X": whose statement a denial answers
     links: list[tuple[str, Draft]] = field(default_factory=list)
 
@@ -137,9 +149,17 @@ class Extractor:
 
     # Stage 4 and 5: who, resolving references against the discourse.
     def parties_of(self, m: patterns.Match, previous: Draft | None) -> tuple[Party, Party | None, Party | None, bool]:
-        parsed = parties.parse(m.source, m.appos, self.dictionary)
+        appos = m.appos
+        cited = _CITING.search(m.tail) or _CITING.match(appos)
+        if cited and cited.start() == 0 and appos:
+            appos = ""  # "MNA, citing the governor, said": the appositive is the citation, not a description
+        parsed = parties.parse(m.source, appos, self.dictionary)
         source, speaker, via = parsed.source, parsed.speaker, parsed.via
         continuation = False
+        if parsed.source_ref:
+            mention = self.discourse.resolve(parsed.source_ref)
+            if mention is not None:
+                source = mention.speaks_for or mention.party
         if parsed.ref:
             content = self.text[m.content_start : m.content_end].strip()
             if (
@@ -159,10 +179,21 @@ class Extractor:
                 if mention.speaks_for is not None:
                     source, speaker = mention.speaks_for, mention.party
                 else:
-                    source, speaker = mention.party, None
-        cited = _CITING.search(m.tail)
+                    again = parties.speaking_for(mention.party, self.dictionary)
+                    source, speaker = again.source, again.speaker
+            else:
+                again = parties.speaking_for(source, self.dictionary)
+                source, speaker = again.source, again.speaker
         if cited and source.kind == "media":
-            via, source = source, parties.party(cited["cited"], self.dictionary)
+            named = parties.parse(cited["cited"].strip(), "", self.dictionary)
+            via, source, speaker = source, named.source, named.speaker
+        told = re.match(
+            r"told\s+(?P<whom>the\s+(?:agency|newspaper|broadcaster|channel|station|paper|network))$", m.cue_text
+        )
+        if told and via is None:
+            mention = self.discourse.resolve(told["whom"])
+            if mention is not None and mention.party.kind == "media":
+                via = mention.party
         return source, speaker, via, continuation
 
     def remember(self, source: Party, speaker: Party | None) -> None:
@@ -192,6 +223,11 @@ class Extractor:
         if leading:
             context += " " + leading.group(0)
             start, end = _trim(self.text, leading.end(), end)
+        leading = _LEADING_PHRASE.match(self.text, start, end) if m.content_after_cue else None
+        if leading:
+            # "said in a statement that...", "told parliament on March 3 that...": about the saying, not the said.
+            context += " " + leading.group(0)
+            start, end = _trim(self.text, leading.end(), end)
         own_date = dates.find(context, self.published)
         claimed_on, precision = dates.claimed_on(context, m.aux, self.published)
         base = Draft(
@@ -213,6 +249,24 @@ class Extractor:
             return self._quote_drafts(base, m)
         content = self.text[start:end]
         if m.cue.act in links.RELATION:
+            saying = _ANSWER_SAYING.match(content)
+            if saying and links.ANAPHOR.match(saying["anaphor"].strip()):
+                base.anaphoric = True
+                context += " " + (saying["when"] or "")
+                base.claimed_on, base.precision = dates.claimed_on(context, m.aux, self.published)
+                base.dated = dates.find(context, self.published) is not None
+                base.start, base.end = _trim(self.text, start + saying.start("rest"), end)
+                base.text = wording.neutral(
+                    self.text[base.start : base.end],
+                    act="say",
+                    takes="clause",
+                    name="",
+                    plural=False,
+                    said="",
+                    quoted=False,
+                )
+                base.answer_says = True
+                return [base]
             answered = links.ANSWERED.match(content)
             unnamed = links.UNNAMED_ANSWERED.match(content)
             if answered:
@@ -238,62 +292,31 @@ class Extractor:
         )
 
     def _quote_drafts(self, base: Draft, m: patterns.Match) -> list[Draft]:
-        """One draft per sentence of a quotation, as an editor records them."""
-        spans = []
-        for qs, qe in filter(None, (m.quote, m.quote2)):
-            spans.extend(segment.sentence_spans(self.text, qs, qe))
-        out = []
-        for s, e in spans:
-            s, e = _trim(self.text, s, e)
-            if e <= s:
-                continue
-            d = Draft(**{**base.__dict__, "links": [], "start": s, "end": e, "from_quote": True})
-            d.quote = self.text[s:e] + ("." if self.text[e : e + 1] in ",." else "")
-            d.text = self.word(d, self.text[s:e], m, quoted=True)
-            out.append(d)
-        return out
+        """One draft per quotation; a quotation broken by its cue ("A," she said, "B.") is two."""
+        return [self._quoted(base, qs, qe, m) for qs, qe in filter(None, (m.quote, m.quote2))]
 
-    def floating(self, unit: segment.Unit, unit_index: int, following: list[patterns.Match] | None) -> list[Draft]:
-        """A quotation with no cue of its own: its speaker is the one named next (when the quotation runs
-        on into the next paragraph) or the latest one."""
+    def _quoted(self, like: Draft, start: int, end: int, m: patterns.Match | None, **changes) -> Draft:
+        s, e = _trim(self.text, start, end)
+        d = Draft(**{**like.__dict__, "links": [], "start": s, "end": e, "from_quote": True, **changes})
+        d.act, d.takes = "say", "clause"
+        d.quote = self.text[s:e] + ("." if self.text[e : e + 1] in ",." else "")
+        d.text = self.word(d, self.text[s:e], m, quoted=True)
+        return d
+
+    def floating(self, unit: segment.Unit, unit_index: int) -> list[Draft]:
+        """A quotation with no cue of its own belongs to the latest speaker, if one spoke just before."""
         piece = self.text[unit.start : unit.end]
-        if not patterns.FLOATING_QUOTE.match(piece):
+        if not patterns.FLOATING_QUOTE.match(piece) or not self.drafts:
             return []
-        owner = None
-        if unit.open_quote and following:
-            return []  # the next unit's attribution covers it (see run)
-        if self.drafts and unit_index - self.drafts[-1].unit <= 3:
-            owner = self.drafts[-1]
-        if owner is None:
+        owner = self.drafts[-1]
+        if unit_index - owner.unit > 2:
             return []
-        out = []
-        for s, e in segment.sentence_spans(self.text, unit.start + 1, unit.end):
-            s, e = _trim(self.text, s, e)
-            if e <= s:
-                continue
-            d = Draft(
-                source=owner.source,
-                speaker=owner.speaker,
-                via=owner.via,
-                cue=owner.cue,
-                act="say",
-                takes="clause",
-                start=s,
-                end=e,
-                unit=unit_index,
-                quote=self.text[s:e] + ("." if self.text[e : e + 1] in ",." else ""),
-                claimed_on=owner.claimed_on,
-                precision=owner.precision,
-                dated=owner.dated,
-                continuation=True,
-                from_quote=True,
-            )
-            d.text = self.word(d, self.text[s:e], None, quoted=True)
-            out.append(d)
-        return out
+        return [self._quoted(owner, unit.start, unit.end, None, unit=unit_index, continuation=True)]
 
     def run(self) -> list[dict]:
         units = segment.units(self.text)
+        self._paragraph = [u.paragraph for u in units]
+        self._unit_start = [u.start for u in units]
         found = [self.matches(u) for u in units]
         pending_quotes: list[tuple[segment.Unit, int]] = []
         for i, unit in enumerate(units):
@@ -302,7 +325,7 @@ class Extractor:
                 if unit.open_quote and i + 1 < len(units) and found[i + 1]:
                     pending_quotes.append((unit, i))
                     continue
-                self.drafts.extend(self.floating(unit, i, None))
+                self.drafts.extend(self.floating(unit, i))
                 continue
             previous_in_unit = None
             for m in found[i]:
@@ -310,12 +333,7 @@ class Extractor:
                 if pending_quotes and new and new[0].from_quote:
                     # A quotation over several paragraphs is attributed where it ends.
                     for q_unit, q_index in pending_quotes:
-                        for s, e in segment.sentence_spans(self.text, q_unit.start + 1, q_unit.end):
-                            s, e = _trim(self.text, s, e)
-                            d = Draft(**{**new[0].__dict__, "links": [], "start": s, "end": e, "unit": q_index})
-                            d.quote = self.text[s:e] + "."
-                            d.text = self.word(d, self.text[s:e], m, quoted=True)
-                            self.drafts.append(d)
+                        self.drafts.append(self._quoted(new[0], q_unit.start, q_unit.end, m, unit=q_index))
                 pending_quotes = []
                 for d in new:
                     self._inherit_date(d)
@@ -347,7 +365,7 @@ class Extractor:
                 target = self._answered(d, n)
                 if target is not None:
                     d.links.append((relation, target))
-                    if d.anaphoric:
+                    if d.anaphoric and not d.answer_says:
                         d.text = self._answer_text(d, target)
                         n = drafts.index(d)
             n += 1
@@ -402,27 +420,29 @@ class Extractor:
         return target.text
 
     def _merge_and_support(self) -> None:
-        """The denier's own words after a denial: a negative sentence is the denial's quotation, the rest support it."""
-        keep: list[Draft] = []
-        for d in self.drafts:
-            denial = next(
-                (
-                    k
-                    for k in reversed(keep[-4:])
-                    if k.act == "deny" and not k.from_quote and 0 < d.unit - k.unit <= 2 and k.source.same_as(d.source)
-                ),
-                None,
-            )
-            if denial is not None and d.from_quote and not d.links:
-                if not denial.quote and links.NEGATION.search(d.quote):
-                    denial.quote = d.quote
-                    denial.speaker = denial.speaker or d.speaker
-                    for other in self.drafts:
-                        other.links = [(r, denial if t is d else t) for r, t in other.links]
-                    continue
-                d.links.append(("supports", denial))
-            keep.append(d)
-        self.drafts = keep
+        """A denial with no speaker, and a paragraph that opens with its spokesman's quotation: the
+        spokesman gave the denial, and the quotation's negative sentence is its words."""
+        for n, d in enumerate(self.drafts):
+            if d.act != "deny" or d.speaker is not None or d.from_quote:
+                continue
+            after = next((q for q in self.drafts[n + 1 :] if q.unit > d.unit), None)
+            if (
+                after is None
+                or not after.from_quote
+                or after.speaker is None
+                or not after.source.same_as(d.source)
+                or self._paragraph[after.unit] != self._paragraph[d.unit] + 1
+                or self.text[self._unit_start[after.unit]] not in segment.OPEN_QUOTES
+            ):
+                continue
+            d.speaker = after.speaker
+            negative = [
+                self.text[s:e]
+                for s, e in segment.sentence_spans(self.text, after.start, after.end)
+                if links.NEGATION.search(self.text[s:e])
+            ]
+            if negative and not d.quote:
+                d.quote = negative[-1].strip().rstrip(",") + ("" if negative[-1].rstrip()[-1:] in ".!?" else ".")
 
 
 def _subject(clause: str) -> str | None:

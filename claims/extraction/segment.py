@@ -11,7 +11,7 @@ CLOSE_QUOTES = '”"'
 # A dateline ("BEIRUT/BAGHDAD (Reuters) - "), possibly after a metadata date, opens the first paragraph.
 _DATELINE = re.compile(
     r"^\s*(?:date\s+\d{4}-\d{2}-\d{2}\s+|\d{4}-\d{2}-\d{2}\s+)?"
-    r"(?:[A-Z][A-Z/ ,.'’-]{1,60}?\s*(?:\([^)\n]{1,40}\))?\s*[-–—]{1,2}\s+)?"
+    r"(?:[A-Z][A-Z/ .'’-]{1,40}?(?:,\s+[A-Z][\w .'’-]{1,30}?)?\s*(?:\([^)\n]{1,40}\))?\s*[-–—]{1,2}\s+)?"
 )
 # Words after which a full stop does not end a sentence.
 _ABBREVIATIONS = frozenset(

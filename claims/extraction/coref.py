@@ -32,6 +32,15 @@ HEAD_KINDS = {
     "broadcaster": {"media"},
     "newspaper": {"media"},
     "station": {"media"},
+    "site": {"media"},
+    "daily": {"media"},
+    "mission": {"international_org"},
+    "council": {"government", "international_org"},
+    "authority": {"government"},
+    "federation": {"other"},
+    "union": {"other"},
+    "team": {"other"},
+    "operator": {"other"},
 }
 PERSON_NOUNS = frozenset(
     [
@@ -91,7 +100,9 @@ class Discourse:
             return self._latest(lambda p: p.kind != "person" and (p.plural or p.kind != "other"))
         if low == "it":
             return self._latest(lambda p: p.kind != "person" and not p.plural)
-        m = re.fullmatch(r"(?:the|this|that)\s+(?:[a-z][\w-]*\s+)?([a-z][\w-]*)", ref)
+        if re.fullmatch(r"(?:the\s+)?\d+-year-old", low):
+            return self._latest(lambda p: p.kind == "person")
+        m = re.fullmatch(r"(?:the|this|that)\s+(?:[a-z][\w-]*\s+)?([a-z][\w-]*)", low)
         if m:
             head = m.group(1)
             if head in PERSON_NOUNS:

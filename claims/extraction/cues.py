@@ -10,6 +10,7 @@ Each cue says what kind of statement it introduces (``act``) and what must follo
 - ``obj_to``: a belief, as a "that"-clause or "expect it to remain".
 - ``as``: a description, "described X as Y".
 - ``according``: "according to X", whose source follows the cue.
+- ``of``: an accusation, "accused X of Y", whose date may close it ("... of Y on Friday").
 
 The acts: ``say`` (plain attribution), ``deny``, ``contradict``, ``support`` (which also make links),
 ``pledge``, ``believe`` and ``describe`` (which shape the draft's wording).
@@ -49,6 +50,7 @@ CUES: tuple[Cue, ...] = (
     Cue(r"reported|reports|report", "say", "np", end=True),
     Cue(r"pointed\s+out", "say", "that"),
     Cue(r"pointed(?:,[^,]{1,60},)?\s+to", "say", "np"),
+    Cue(r"accused|accuses|accuse", "say", "of"),
     Cue(r"denied|denies|deny|rejected|rejects|reject|dismissed|dismisses|refuted|rebuffed", "deny", "np", end=True),
     Cue(r"disputed|disputes|contested|contests|contradicted|challenged", "contradict", "np"),
     Cue(r"confirmed|confirms|confirm|corroborated|verified", "support", "np", end=True),

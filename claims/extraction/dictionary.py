@@ -15,7 +15,8 @@ MAX_NAME_WORDS = 8
 
 def words(text: str) -> list[str]:
     """Lowercase words of a name, with typographic apostrophes made plain and a trailing dot kept off."""
-    return [w.lower().replace("’", "'").rstrip(".") for w in _WORD.findall(text)]
+    # A possessive names the same body: "the Council's monitoring mission" is the "Council monitoring mission".
+    return [re.sub(r"'s?$", "", w.lower().replace("’", "'").rstrip(".")) for w in _WORD.findall(text)]
 
 
 def key(text: str) -> tuple[str, ...]:

@@ -335,6 +335,15 @@ def _titled_person(m: re.Match, d: Dictionary, appos: str) -> Parsed:
     return speaking_for(party(m["person"], d, role=m["role"].strip()), d)
 
 
+def _described(m: re.Match, d: Dictionary, appos: str) -> Parsed:
+    named = party(m["name"], d, role=m["role"])
+    if named.match is None:
+        named.kind = guess_kind(m["name"], m["role"])
+        if looks_like_person(m["name"]) and PERSON_ROLE.search(m["role"]):
+            named.kind = "person"
+    return speaking_for(named, d)
+
+
 def _role(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().lower()
 
@@ -364,6 +373,13 @@ RULES: tuple[tuple[re.Pattern, Callable[[re.Match, Dictionary, str], Parsed]], .
     (re.compile(r"^(?:the\s+)?pro-(?P<side>[\w'’.-]+)\s+(?P<outlet>.+)$", re.IGNORECASE), _partisan_outlet),
     # "Defence Minister Anton Reske", "the regional governor Piet Halvard"
     (re.compile(rf"^(?P<role>{_TITLE})\s+(?P<person>{_PERSON_NAME})$"), _titled_person),
+    # "the consumer group Fair Call", "the sports daily Sportbladet": a description, then the name.
+    (
+        re.compile(
+            r"^(?:the\s+|a\s+|an\s+)?(?P<role>[a-z][\w'’-]*(?:\s+[a-z][\w'’-]*){0,3})\s+(?P<name>[A-Z][\w'’.&-]*(?:\s+[A-Z0-9][\w'’.&-]*){0,4})$"
+        ),
+        _described,
+    ),
 )
 
 

@@ -42,8 +42,13 @@ TAIL = (
 )
 INTRO = (
     r"(?P<intro>(?:(?:On|In|At|By|Late|Early|Earlier|Later|Last|This|Yesterday|Today|Separately|Meanwhile|"
-    r"However|Also|Despite|After|Before|During|Since|Speaking|Asked|Still|But|And|Instead)\b[^,;“”\"]{0,80},\s+)*)"
+    r"However|Also|Despite|After|Before|During|Since|Speaking|Asked|Still|But|And|Instead)\b[^,;“”\"]{0,80},\s+"
+    # a time needs no comma: "On Tuesday he told parliament..."
+    r"|(?:(?:Late\s+|Early\s+)?On\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|[A-Z][a-z]{2,8}\.?\s+\d{1,2})"
+    r"|Yesterday|Today|Earlier|Later|Last\s+(?:week|month|year))\s+)*)"
 )
+# "apologised to customers and said...": another verb of the same subject before the cue.
+COORD = r"(?:[a-z]+(?:ed|d)\b[^,;“”\"]{0,50}?\s+and\s+)?"
 APPOS_AFTER = r"(?:,\s+(?P<appos>[^.!?]+?))?"
 
 
@@ -63,7 +68,7 @@ def _row(name, left, right, example, takes=(), end=False) -> Row:
     return Row(name, re.compile(left, re.DOTALL), re.compile(right, re.DOTALL), example, frozenset(takes), end)
 
 
-_ALL_BUT_ACCORDING = ("clause", "that", "np", "to", "obj_to", "as")
+_ALL_BUT_ACCORDING = ("clause", "that", "np", "to", "obj_to", "as", "of")
 
 ROWS: tuple[Row, ...] = (
     _row(
@@ -113,7 +118,7 @@ ROWS: tuple[Row, ...] = (
     ),
     _row(
         "source cue content",
-        rf"^{INTRO}{SOURCE_AT_START}{APPOS}\s+{AUX}$",
+        rf"^{INTRO}{SOURCE_AT_START}{APPOS}\s+{COORD}{AUX}$",
         rf"^(?P<content>.+?){END}",
         "The ministry said the dam was safe.",
         _ALL_BUT_ACCORDING,

@@ -10,7 +10,13 @@ from claims.extraction import coref, dates, links, parties, patterns, segment, w
 from claims.extraction.dictionary import EMPTY, Dictionary
 from claims.extraction.parties import Party
 
-_CITING = re.compile(r"\b(?:citing|quoting)\s+(?P<cited>[^,.;]+)")
+_CITING = re.compile(r"\b(?:citing|quoting)\s+(?P<cited>[^.;]+)")
+# "..., citing the researcher Lina Torp, who had seen it." closing what a media outlet said.
+_TRAILING_CITING = re.compile(r",\s+(?:citing|quoting)\s+[^.;]+$")
+_TRAILING_DATE = re.compile(
+    r"\s+(?:(?:late\s+|early\s+)?on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|last\s+(?:week|month)"
+    r"|yesterday)$"
+)
 # "rejected that account, saying the sums did not add up": the answer's own content follows "saying".
 _ANSWER_SAYING = re.compile(
     r"^(?P<anaphor>.+?)(?P<when>\s+(?:on|late\s+on|in|last|this)\s+[^,]{1,30})?,\s+saying\s+"
@@ -91,6 +97,8 @@ def _takes_ok(takes: str, content: str) -> bool:
         return body.startswith("to ")
     if takes == "as":
         return " as " in body
+    if takes == "of":
+        return bool(re.search(r"\S\s+of\s+\S", body))
     if takes == "obj_to":
         return bool(re.match(r"^(?:that\b|\S+(?:\s+\S+){0,5}\s+to\s+\w)", body))
     return len(body.split()) >= 2 or bool(links.ANAPHOR.match(body))
@@ -185,7 +193,7 @@ class Extractor:
                 again = parties.speaking_for(source, self.dictionary)
                 source, speaker = again.source, again.speaker
         if cited and source.kind == "media":
-            named = parties.parse(cited["cited"].strip(), "", self.dictionary)
+            named = _cited(cited["cited"], self.dictionary)
             via, source, speaker = source, named.source, named.speaker
         told = re.match(
             r"told\s+(?P<whom>the\s+(?:agency|newspaper|broadcaster|channel|station|paper|network))$", m.cue_text
@@ -228,6 +236,17 @@ class Extractor:
             # "said in a statement that...", "told parliament on March 3 that...": about the saying, not the said.
             context += " " + leading.group(0)
             start, end = _trim(self.text, leading.end(), end)
+        if m.content_after_cue:
+            citing = _TRAILING_CITING.search(self.text, start, end)
+            if citing:
+                context += " " + citing.group(0)
+                m.tail += citing.group(0)
+                start, end = _trim(self.text, start, citing.start())
+            trailing = _TRAILING_DATE.search(self.text, start, end) if m.cue.takes in ("of", "np") else None
+            if trailing:
+                # "accused the rebels of it on Friday": the time of the accusation, closing it.
+                context += " " + trailing.group(0)
+                start, end = _trim(self.text, start, trailing.start())
         own_date = dates.find(context, self.published)
         claimed_on, precision = dates.claimed_on(context, m.aux, self.published)
         base = Draft(
@@ -320,8 +339,8 @@ class Extractor:
         found = [self.matches(u) for u in units]
         pending_quotes: list[tuple[segment.Unit, int]] = []
         for i, unit in enumerate(units):
+            self.mentions_in(unit)
             if not found[i]:
-                self.mentions_in(unit)
                 if unit.open_quote and i + 1 < len(units) and found[i + 1]:
                     pending_quotes.append((unit, i))
                     continue
@@ -340,7 +359,6 @@ class Extractor:
                     self.drafts.append(d)
                     self.remember(d.source, d.speaker)
                 previous_in_unit = new[-1] if new else previous_in_unit
-            self.mentions_in(unit)
         self.link()
         index = {id(d): n for n, d in enumerate(self.drafts)}
         return [d.as_dict(index) for d in self.drafts]
@@ -445,10 +463,19 @@ class Extractor:
                 d.quote = negative[-1].strip().rstrip(",") + ("" if negative[-1].rstrip()[-1:] in ".!?" else ".")
 
 
+def _cited(phrase: str, dictionary: Dictionary) -> parties.Parsed:
+    """ "the rebels' field commander in the area, Oleg Varn": the name after the comma is who is cited."""
+    head, _, rest = phrase.strip().partition(", ")
+    rest = parties.strip_relative(rest)
+    if rest and parties.looks_like_person(rest):
+        return parties.parse(head, rest, dictionary)
+    return parties.parse(head, "", dictionary)
+
+
 def _subject(clause: str) -> str | None:
     """The words before the first verb of a clause: "Iraqi militias" in "Iraqi militias had crossed..."."""
     m = re.match(
-        r"^(?:that\s+)?(?P<subject>(?:[\w'’-]+\s+){0,5}?[\w'’-]+)\s+(?:had|has|have|was|were|is|are|\w+ed)\b", clause
+        r"^(?:that\s+)?(?P<subject>(?:[\w'’-]+\s+){0,5}?[\w'’-]+)\s+(?:had|has|have|was|were|is|are|\w+ed|of)\b", clause
     )
     return m["subject"] if m else None
 

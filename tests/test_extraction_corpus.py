@@ -364,3 +364,23 @@ def test_the_seed_gold_is_the_fixtures_eleven_claims_placed_in_the_article():
     assert all(article.text[c.start : c.end].strip() for c in article.claims)
     # The PMF's denial lies where the article says what it denies.
     assert "crossed the Syrian border" in article.text[article.claims[3].start : article.claims[3].end]
+
+
+# The bench as a whole.
+
+
+def test_the_bench_reports_every_target_and_exits_0_whatever_the_scores(tmp_path, capsys):
+    results = tmp_path / "results.json"
+    assert bench.main(["--runs", "2", "--json", str(results)]) == 0
+    out = capsys.readouterr().out
+    assert "| **corpus** | 185 |" in out
+    report = json.loads(results.read_text())
+    assert len(report["targets"]) == 13
+    assert all(target["met"] in (True, False, None) for target in report["targets"])
+    assert report["timing"]["words"] > 950
+
+
+def test_the_bench_stops_with_exit_code_2_on_a_malformed_corpus(tmp_path, capsys):
+    write_article(tmp_path, "a", "The ministry said the bridge was safe.", [gold_claim("the bridge is safe")])
+    assert bench.main(["--corpus", str(tmp_path)]) == 2
+    assert "span not found" in capsys.readouterr().err

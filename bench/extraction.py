@@ -307,6 +307,11 @@ def _span(draft: dict) -> tuple[int, int]:
     return int(span.get("start", 0)), int(span.get("end", 0))
 
 
+def _date(draft: dict) -> tuple[str, str | None]:
+    # str(): a datetime.date from the engine compares as its ISO form, like the JSON it becomes.
+    return str(draft.get("claimed_on")), draft.get("claimed_on_precision")
+
+
 def match_drafts(drafts: list[dict], gold: list[GoldClaim]) -> dict[int, int]:
     """Draft index -> gold index for the drafts that find a gold claim: right source and
     overlapping span, one to one, the largest overlaps first (ties: earlier gold, earlier draft)."""
@@ -386,9 +391,7 @@ def score(drafts: list[dict], gold: list[GoldClaim]) -> Score:
         draft, claim = drafts[d], gold[g]
         result.speaker += party_right(draft.get("speaker"), claim.speaker)
         result.via += party_right(draft.get("via"), claim.via)
-        result.date += draft.get("claimed_on") == claim.claimed_on and (
-            draft.get("claimed_on_precision") == claim.precision
-        )
+        result.date += _date(draft) == (claim.claimed_on, claim.precision)
         draft_links = {(link.get("relation"), found.get(link.get("draft"))) for link in draft.get("links") or []}
         result.links += draft_links == claim.links
         for role in ROLES:
@@ -427,11 +430,8 @@ def details(article: Article, drafts: list[dict]) -> list[str]:
             for role in ("speaker", "via")
             if not party_right(draft.get(role), getattr(claim, role))
         ]
-        if (draft.get("claimed_on"), draft.get("claimed_on_precision")) != (claim.claimed_on, claim.precision):
-            wrong.append(
-                f"date {draft.get('claimed_on')}/{draft.get('claimed_on_precision')} "
-                f"(gold {claim.claimed_on}/{claim.precision})"
-            )
+        if _date(draft) != (claim.claimed_on, claim.precision):
+            wrong.append("date {}/{} (gold {}/{})".format(*_date(draft), claim.claimed_on, claim.precision))
         draft_links = {(link.get("relation"), found.get(link.get("draft"))) for link in draft.get("links") or []}
         if draft_links != claim.links:
             wrong.append(f"links {sorted(draft_links, key=str)} (gold {sorted(claim.links)})")

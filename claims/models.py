@@ -250,6 +250,9 @@ class Article(NamedInClaims):
         # A TextField's max_length reaches forms and the API only: the validator holds it for every path.
         validators=[MaxLengthValidator(ARTICLE_BODY_MAX)],
         blank=True,
+        default="",
+        # Also in the database: bulk loads (the generator's COPY) name the columns they fill, not this one.
+        db_default="",
         help_text="The article's text as published, plain. Claims are anchored in it.",
     )
 

@@ -14,8 +14,8 @@ from django.test import Client
 
 from bench import baseline
 from claims import anchoring
-from claims.models import Appearance
 from claims.api.pagination import cursor_token
+from claims.models import Appearance
 from tests.factories import make_article, make_claim, make_link, make_review, make_source, make_topic, make_user
 
 pytestmark = [

@@ -13,7 +13,7 @@ from django.db import connection
 from django.db.models import Count
 
 from claims.generate import COLUMNS, GENERATED_USERS, PENDING, Generator, Sizes
-from claims.models import Article, Claim, ClaimLink, ClaimStatus, ClaimTopic, Review, Source, Topic
+from claims.models import Appearance, Article, Claim, ClaimLink, ClaimStatus, ClaimTopic, Review, Source, Topic
 from tests.factories import make_source
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +44,8 @@ def snapshot():
 
 def wipe():
     """Empty the generated tables and restart their ids, as on a fresh database."""
-    tables = [model._meta.db_table for model in reversed(MODELS)]
+    # Appearances: the generator makes none, but they refer to claims and articles, so they go too.
+    tables = [model._meta.db_table for model in (Appearance, *reversed(MODELS))]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY")

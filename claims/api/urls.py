@@ -26,6 +26,7 @@ router.register("reviews", views.ReviewViewSet)
 urlpatterns = [
     path("", include(router.urls)),
     path("claimreview/", jsonld.ClaimReviewFeed.as_view(), name="claimreview-feed"),
+    path("extract/", views.ExtractView.as_view(), name="extract"),
     path("auth/token/", ObtainToken.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -4,13 +4,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from claims import annotation, search, selectors
+from claims import annotation, extraction, search, selectors
 from claims.api import drafts, filtersets, jsonld, serializers
-from claims.api.base import RecordViewSet
+from claims.api.base import RecordViewSet, SingleValuedParametersMixin
 from claims.api.claim_rows import claim_detail, claim_rows, claims_from_rows
 from claims.api.pagination import AnnotationPagination, KeysetPagination
 from claims.extraction import accept
@@ -26,6 +27,34 @@ class AcceptDraftsPermission(BasePermission):
 
     def has_permission(self, request, view):
         return bool(request.user and request.user.is_authenticated and request.user.has_perms(self.PERMISSIONS))
+
+
+class ExtractView(SingleValuedParametersMixin, GenericAPIView):
+    """Drafts of who said what in a text; writes nothing."""
+
+    permission_classes = [AcceptDraftsPermission]
+    serializer_class = drafts.ExtractSerializer
+    filter_backends = []
+    pagination_class = None
+
+    @extend_schema(request=drafts.ExtractSerializer, responses={200: drafts.DraftsSerializer})
+    def post(self, request):
+        """Find attributed statements in `text`: each draft names its source, speaker and outlet (matched to the
+        record's sources where the text uses their names or aliases), the statement and where it lies in the
+        text, its date (read against `published_on`) and what it denies or supports. Nothing is written: send
+        the drafts to `POST /api/articles/{id}/accept/` to create them. Rules for English news writing
+        (docs/extraction.md); a text in another language gets few or no drafts.
+        """
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        found = extraction.extract(
+            data["text"],
+            published_on=data["published_on"],
+            language=data["language"],
+            dictionary=extraction.Dictionary.from_record(),
+        )
+        return Response({"drafts": found})
 
 
 ANNOTATION_RESPONSE = OpenApiResponse(
@@ -92,6 +121,35 @@ class ArticleViewSet(RecordViewSet):
         article = self.get_object()
         page = self.paginate_queryset(selectors.article_annotations(article))
         return self.paginator.get_paginated_response(page)
+
+    @extend_schema(request=None, responses={200: drafts.DraftsSerializer}, filters=False)
+    @action(
+        detail=True,
+        methods=["post"],
+        filterset_class=None,
+        pagination_class=None,
+        permission_classes=[AcceptDraftsPermission],
+    )
+    def extract(self, request, pk=None):
+        """Drafts of the claims in this article's text, read against its publication date. Writes nothing.
+
+        Send the drafts (edited or not) to `accept/` to create them. 400 when the article has no text
+        or no publication date (relative dates like "on Tuesday" are read against it).
+        """
+        article = self.get_object()
+        if not article.body:
+            raise ValidationError({"body": [f"Article #{article.pk} has no text to read."]})
+        if article.published_on is None:
+            raise ValidationError(
+                {"published_on": [f"Article #{article.pk} has no publication date to read dates against."]}
+            )
+        found = extraction.extract(
+            article.body,
+            published_on=article.published_on,
+            language=article.language,
+            dictionary=extraction.Dictionary.from_record(),
+        )
+        return Response({"drafts": found})
 
     @extend_schema(
         request=drafts.AcceptSerializer,

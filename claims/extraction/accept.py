@@ -202,7 +202,8 @@ def _check(index: int, draft, article: Article, user, lookups: dict) -> _Checked
             raise _Problem(f"links.{n}.draft", f"Enter the index of another draft (0 to {lookups['count'] - 1}).")
         if target == index:
             raise _Problem(f"links.{n}.draft", "A claim cannot be linked to itself.")
-        checked_links.append((link["relation"], target))
+        if (link["relation"], target) not in checked_links:  # the same link twice is one link
+            checked_links.append((link["relation"], target))
     return _Checked(
         index=index,
         text=text,

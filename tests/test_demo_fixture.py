@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from claims.models import Claim, ClaimLink, Source
+from claims.models import Article, Claim, ClaimLink, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -55,3 +55,18 @@ def test_loading_it_twice_changes_nothing(demo):
     counts = (Claim.objects.count(), ClaimLink.objects.count(), Source.objects.count())
     call_command("loaddata", "albu_kamal_2017", verbosity=0)
     assert (Claim.objects.count(), ClaimLink.objects.count(), Source.objects.count()) == counts
+
+
+def test_load_demo_adds_an_article_with_its_text_and_its_claims_extracted_and_anchored(client_anon):
+    call_command("load_demo", verbosity=0)
+
+    article = Article.objects.exclude(body="").get()
+    claims = Claim.objects.filter(article=article)
+    assert claims.count() >= 10
+    for claim in claims:
+        appearance = claim.appearances.get()
+        assert article.body[appearance.start : appearance.end] == appearance.exact
+        assert claim.history.get().history_change_reason == f"Extracted from article #{article.pk}"
+    assert ClaimLink.objects.filter(from_claim__article=article, relation="denies").exists()
+    page = client_anon.get(f"/articles/{article.pk}/").content.decode()
+    assert page.count("<mark id=") == claims.count()

@@ -143,34 +143,51 @@ def test_topics_are_set_from_their_ids(client_editor, article, drafts):
 
 
 @pytest.mark.parametrize(
-    ("change", "index", "field"),
+    ("change", "index", "field", "status"),
     [
-        (lambda d: d[1]["source"].update(match={"id": 999999, "slug": "x", "name": "x"}), "1", "source.match.id"),
-        (lambda d: d[1]["source"].update(kind="militia"), "1", "source.kind"),
-        (lambda d: d[1]["source"].update(name="  "), "1", "source.name"),
-        (lambda d: d[0].update(span={"start": 10, "end": len(BODY) + 5}), "0", "span"),
-        (lambda d: d[0].update(claimed_on="5 March 2024"), "0", "claimed_on"),
-        (lambda d: d[0].update(text=""), "0", "text"),
-        (lambda d: d[1]["links"][0].update(draft=7), "1", "links.0.draft"),
-        (lambda d: d[1]["links"][0].update(draft=1), "1", "links.0.draft"),
-        (lambda d: d[1]["links"][0].update(relation="refutes"), "1", "links.0.relation"),
-        (lambda d: d[0].update(include=False), "1", "links.0.draft"),
-        (lambda d: d[0].update(topics=[999999]), "0", "topics"),
-        (lambda d: d[0].update(speker=None), "0", "speker"),
-        (lambda d: d[0].update(status="confirmed"), "0", "status"),
+        # Malformed drafts: 400.
+        (lambda d: d[1]["source"].update(kind="militia"), "1", "source.kind", 400),
+        (lambda d: d[1]["source"].update(name="  "), "1", "source.name", 400),
+        (lambda d: d[1]["source"].pop("role"), "1", "source.role", 400),
+        (lambda d: d[0]["source"]["match"].update(id="7"), "0", "source.match.id", 400),
+        (lambda d: d[0].update(span={"start": 10, "end": 5}), "0", "span", 400),
+        (lambda d: d[0].update(claimed_on="5 March 2024"), "0", "claimed_on", 400),
+        (lambda d: d[0].update(text=""), "0", "text", 400),
+        (lambda d: d[0].update(quote=None), "0", "quote", 400),
+        (lambda d: d[0].update(cue=3), "0", "cue", 400),
+        (lambda d: d[1]["links"][0].update(draft=7), "1", "links.0.draft", 400),
+        (lambda d: d[1]["links"][0].update(draft=1), "1", "links.0.draft", 400),
+        (lambda d: d[1]["links"][0].update(draft="0"), "1", "links.0.draft", 400),
+        (lambda d: d[1]["links"][0].update(relation="refutes"), "1", "links.0.relation", 400),
+        (lambda d: d[0].update(include=False), "1", "links.0.draft", 400),
+        (lambda d: d[0].update(topics=["1"]), "0", "topics", 400),
+        (lambda d: d[0].update(speker=None), "0", "speker", 400),
+        # Drafts that clash with the record: an id it does not hold, a passage past the text's end. 409.
+        (lambda d: d[1]["source"].update(match={"id": 999999, "slug": "x", "name": "x"}), "1", "source.match.id", 409),
+        (lambda d: d[0].update(span={"start": 10, "end": len(BODY) + 5}), "0", "span", 409),
+        (lambda d: d[0].update(topics=[999999]), "0", "topics", 409),
     ],
 )
 def test_a_wrong_draft_is_named_by_index_and_field_and_nothing_is_created(
-    client_editor, article, drafts, change, index, field
+    client_editor, article, drafts, change, index, field, status
 ):
     before = counts()
     change(drafts)
 
     response = accept(client_editor, article, drafts)
 
-    assert response.status_code == 400
+    assert response.status_code == status, response.data
     assert field in response.data["drafts"][index], response.data
     assert counts() == before
+
+
+def test_an_editor_cannot_accept_a_verdict_status(client_editor, article, drafts):
+    drafts[0]["status"] = "confirmed"
+
+    response = accept(client_editor, article, drafts)
+
+    assert response.status_code == 403
+    assert not Claim.objects.exists()
 
 
 def test_a_span_into_an_article_without_text_is_refused(client_editor, drafts):
@@ -178,7 +195,7 @@ def test_a_span_into_an_article_without_text_is_refused(client_editor, drafts):
 
     response = accept(client_editor, bare, drafts)
 
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "no text" in str(response.data["drafts"]["0"]["span"])
 
 

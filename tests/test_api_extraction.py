@@ -75,8 +75,8 @@ def test_an_article_without_text_or_date_cannot_be_read(client_editor):
     missing_text = client_editor.post(f"/api/articles/{no_text.pk}/extract/")
     missing_date = client_editor.post(f"/api/articles/{no_date.pk}/extract/")
 
-    assert (missing_text.status_code, list(missing_text.data)) == (400, ["body"])
-    assert (missing_date.status_code, list(missing_date.data)) == (400, ["published_on"])
+    assert (missing_text.status_code, list(missing_text.data)) == (409, ["body"])
+    assert (missing_date.status_code, list(missing_date.data)) == (409, ["published_on"])
 
 
 def test_drafts_accepted_exactly_as_returned_become_anchored_claims(client_editor, client_anon):

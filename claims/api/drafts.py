@@ -8,7 +8,15 @@ from rest_framework import serializers
 
 from claims.api.fields import StrictCharField
 from claims.api.serializers import IsoDateField
-from claims.models import ARTICLE_BODY_MAX, DatePrecision, LinkRelation, SourceKind, language_code
+from claims.models import (
+    ARTICLE_BODY_MAX,
+    ClaimStatus,
+    DatePrecision,
+    LinkRelation,
+    SourceKind,
+    language_code,
+    not_blank,
+)
 
 # Extraction reads at most an article's worth of text: about 1 s of work at its measured speed.
 EXTRACT_MAX = ARTICLE_BODY_MAX
@@ -40,9 +48,12 @@ class DraftLinkSerializer(serializers.Serializer):
 
 
 class DraftSerializer(serializers.Serializer):
-    """A claim found in a text, for an editor to confirm: who said what, through whom, when, where in the text."""
+    """A claim found in a text, for an editor to confirm: who said what, through whom, when, where in the text.
 
-    text = serializers.CharField(help_text="The statement in neutral words.")
+    A party (`source`, `speaker`, `via`) has all four of its fields, as extraction returns it.
+    """
+
+    text = serializers.CharField(max_length=2000, help_text="The statement in neutral words.")
     quote = serializers.CharField(allow_blank=True, help_text="The words verbatim when quoted, else empty.")
     cue = serializers.CharField(help_text="The reporting words as written: 'said', 'denied', 'according to'.")
     span = SpanSerializer(help_text="Where the attributed content lies in the text (character offsets).")
@@ -61,9 +72,9 @@ class AcceptedDraftSerializer(DraftSerializer):
     `claimed_on` are required; `include: false` leaves a draft out."""
 
     include = serializers.BooleanField(required=False, default=True)
-    topics = serializers.ListField(child=serializers.IntegerField(), required=False, help_text="Topic ids.")
-    language = serializers.CharField(required=False, help_text="Default: the article's language.")
-    status = serializers.CharField(required=False, help_text="Default: unverified.")
+    topics = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, help_text="Topic ids.")
+    language = StrictCharField(required=False, validators=[language_code], help_text="Default: the article's.")
+    status = serializers.ChoiceField(choices=ClaimStatus.choices, required=False, help_text="Default: unverified.")
 
     def get_fields(self):
         fields = super().get_fields()
@@ -90,11 +101,8 @@ class AcceptedSerializer(serializers.Serializer):
 class ExtractSerializer(serializers.Serializer):
     """A text to find attributed statements in; nothing is written."""
 
-    text = StrictCharField(max_length=EXTRACT_MAX, help_text=f"Plain text, at most {EXTRACT_MAX:,} characters.")
+    text = StrictCharField(
+        max_length=EXTRACT_MAX, validators=[not_blank], help_text=f"Plain text, at most {EXTRACT_MAX:,} characters."
+    )
     published_on = IsoDateField(help_text="The text's publication date: relative dates are read against it.")
     language = StrictCharField(default="en", validators=[language_code], help_text="Only English is read for now.")
-
-    def validate_text(self, value):
-        if not value.strip():
-            raise serializers.ValidationError("Enter some text, not only spaces.")
-        return value

@@ -29,6 +29,15 @@ class StrictSlugField(StrictStringMixin, serializers.SlugField):
     pass
 
 
+class StrictIntegerField(serializers.IntegerField):
+    """Whole numbers as JSON numbers only: DRF's also takes "5", "5.0" and true, which the schema does not."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            raise serializers.ValidationError(f"Not a whole number: a {type(data).__name__}.", code="invalid")
+        return super().to_internal_value(data)
+
+
 class StrictChoiceField(StrictStringMixin, serializers.ChoiceField):
     pass
 

@@ -20,6 +20,7 @@ from claims.api.fields import (
     NestedPrimaryKeyRelatedField,
     StrictCharField,
     StrictChoiceField,
+    StrictIntegerField,
     StrictSlugField,
 )
 from claims.models import (
@@ -412,8 +413,8 @@ class AppearanceSerializer(RecordSerializerMixin, serializers.ModelSerializer):
 
     claim = NestedPrimaryKeyRelatedField(ClaimBriefSerializer, queryset=Claim.objects.select_related("source"))
     article = NestedPrimaryKeyRelatedField(ArticleBriefSerializer, queryset=Article.objects.select_related("publisher"))
-    start = serializers.IntegerField(min_value=0, max_value=2**31 - 1, allow_null=True, required=False)
-    end = serializers.IntegerField(min_value=0, max_value=2**31 - 1, allow_null=True, required=False)
+    start = StrictIntegerField(min_value=0, max_value=2**31 - 1, allow_null=True, required=False)
+    end = StrictIntegerField(min_value=0, max_value=2**31 - 1, allow_null=True, required=False)
     exact = StrictCharField(required=False, allow_blank=True, trim_whitespace=False, max_length=100_000)
 
     class Meta:

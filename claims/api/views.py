@@ -3,7 +3,7 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ErrorDetail, NotFound, PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -133,16 +133,16 @@ class ArticleViewSet(RecordViewSet):
     def extract(self, request, pk=None):
         """Drafts of the claims in this article's text, read against its publication date. Writes nothing.
 
-        Send the drafts (edited or not) to `accept/` to create them. 400 when the article has no text
+        Send the drafts (edited or not) to `accept/` to create them. 409 when the article has no text
         or no publication date (relative dates like "on Tuesday" are read against it).
         """
         article = self.get_object()
+        # What the article lacks is the record's state, not the request's fault: 409, as elsewhere.
         if not article.body:
-            raise ValidationError({"body": [f"Article #{article.pk} has no text to read."]})
+            raise ValidationError({"body": [ErrorDetail(f"Article #{article.pk} has no text to read.", "conflict")]})
         if article.published_on is None:
-            raise ValidationError(
-                {"published_on": [f"Article #{article.pk} has no publication date to read dates against."]}
-            )
+            message = f"Article #{article.pk} has no publication date to read dates against."
+            raise ValidationError({"published_on": [ErrorDetail(message, "conflict")]})
         found = extraction.extract(
             article.body,
             published_on=article.published_on,
@@ -177,10 +177,14 @@ class ArticleViewSet(RecordViewSet):
         try:
             accepted = accept.drafts_accept(article=article, drafts=request.data.get("drafts"), user=request.user)
         except accept.DraftsInvalid as exc:
+            codes = {code for fields in exc.errors.values() for _, code in fields.values()}
+            if codes == {"permission"}:
+                raise PermissionDenied(next(iter(exc.errors.values()))["status"][0]) from exc
             errors = {
-                str(index): {path or "draft": [message] for path, message in fields.items()}
+                str(index): {path or "draft": [ErrorDetail(message, code)] for path, (message, code) in fields.items()}
                 for index, fields in exc.errors.items()
             }
+            # All of it a clash with the record (an unknown id, a span past the text): 409, as elsewhere.
             raise ValidationError({"drafts": errors}) from exc
         return Response({"claims": accepted.claims, "links": accepted.links, "sources": accepted.sources}, status=201)
 

@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from claims import services
 from claims.models import (
     ISO_DATE,
+    MAX_ID,
     Appearance,
     Article,
     Claim,
@@ -27,7 +28,6 @@ from claims.models import (
     Source,
     SourceKind,
     Topic,
-    is_id,
     language_code,
 )
 
@@ -53,7 +53,9 @@ ROLES = ("source", "speaker", "via")
 
 
 class DraftsInvalid(Exception):
-    """Drafts that cannot be accepted: `errors` maps a draft's index (or "drafts") to {field: message}."""
+    """Drafts that cannot be accepted: `errors` maps a draft's index (or "drafts") to {field path: (message,
+    code)}; the code is "invalid" for a malformed draft, "does_not_exist" or "conflict" for one that clashes
+    with the record (an unknown id, a span past the article's text), "permission" for a status not allowed."""
 
     def __init__(self, errors: dict):
         self.errors = errors
@@ -68,15 +70,23 @@ class Accepted:
 
 
 class _Problem(Exception):
-    def __init__(self, path: str, message: str):
-        self.path, self.message = path, message
+    """What is wrong with one draft: the field's path, the message, and whether it is the request's fault
+    ("invalid": a 400) or a clash with the record's state ("conflict": a 409, as elsewhere in the API)."""
+
+    def __init__(self, path: str, message: str, code: str = "invalid"):
+        self.path, self.message, self.code = path, message, code
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _text(value, path: str, *, required: bool, max_length: int) -> str:
-    if value is None and not required:
+    """A JSON string (present unless not `required`): the schema's types, held exactly."""
+    if value is _MISSING and not required:
         return ""
     if not isinstance(value, str):
-        raise _Problem(path, "Enter text.")
+        raise _Problem(path, "This field is required." if value is _MISSING else "Enter text.")
     if required and not value.strip():
         raise _Problem(path, "This field may not be blank.")
     if len(value) > max_length:
@@ -86,36 +96,53 @@ def _text(value, path: str, *, required: bool, max_length: int) -> str:
     return value
 
 
+def _choice(value, path: str, choices, default: str) -> str:
+    if value is _MISSING:
+        return default
+    if not isinstance(value, str) or value not in choices:
+        raise _Problem(path, f"Choose one of: {', '.join(choices)}.")
+    return value
+
+
+_MISSING = object()
+
+
 def _party(value, path: str, *, required: bool, sources: dict[int, Source]):
-    """A party as (existing Source) or (name, role, kind) of a new one; None when absent and optional."""
-    if value is None:
+    """A party as an existing Source, or (name, role, kind) of a new one; None when null and optional.
+
+    A party has all four fields, as extraction returns it: `name`, `role`, `kind` and `match`.
+    """
+    if value is None or value is _MISSING:
         if required:
-            raise _Problem(path, "This field is required.")
+            raise _Problem(path, "This field is required." if value is _MISSING else "This field may not be null.")
         return None
     if not isinstance(value, dict):
         raise _Problem(path, "Enter an object with name, role, kind and match.")
     unknown = set(value) - PARTY_FIELDS
     if unknown:
         raise _Problem(f"{path}.{sorted(unknown)[0]}", "Unknown field.")
-    match = value.get("match")
-    if match is not None:
-        pk = match.get("id") if isinstance(match, dict) else None
-        if not is_id(pk) or isinstance(pk, bool):
-            raise _Problem(f"{path}.match.id", "Enter the id of an existing source, or a null match.")
-        if int(pk) not in sources:
-            raise _Problem(f"{path}.match.id", f"No source has the id {pk}.")
-        return sources[int(pk)]
-    name = _text(value.get("name"), f"{path}.name", required=True, max_length=200).strip()
-    role = _text(value.get("role"), f"{path}.role", required=False, max_length=200).strip()
-    kind = value.get("kind")
-    if kind not in SourceKind.values:
-        raise _Problem(f"{path}.kind", f"Choose one of: {', '.join(SourceKind.values)}.")
-    return (name, role, kind)
+    for name in sorted(PARTY_FIELDS - set(value)):
+        raise _Problem(f"{path}.{name}", "This field is required.")
+    name = _text(value["name"], f"{path}.name", required=True, max_length=200).strip()
+    role = _text(value["role"], f"{path}.role", required=False, max_length=200).strip()
+    kind = _choice(value["kind"], f"{path}.kind", SourceKind.values, "")
+    match = value["match"]
+    if match is None:
+        return (name, role, kind)
+    if not isinstance(match, dict) or set(match) != {"id", "slug", "name"}:
+        raise _Problem(f"{path}.match", "Enter {id, slug, name} of an existing source, or null for a new one.")
+    if not _is_int(match["id"]):
+        raise _Problem(f"{path}.match.id", "Enter the id of an existing source.")
+    for key in ("slug", "name"):
+        _text(match[key], f"{path}.match.{key}", required=True, max_length=200)
+    if match["id"] not in sources:
+        raise _Problem(f"{path}.match.id", f"No source has the id {match['id']}.", "does_not_exist")
+    return sources[match["id"]]
 
 
 def _date(value, path: str) -> datetime.date:
     if not isinstance(value, str) or not ISO_DATE.fullmatch(value):
-        raise _Problem(path, "Enter a date as YYYY-MM-DD.")
+        raise _Problem(path, "This field is required." if value is _MISSING else "Enter a date as YYYY-MM-DD.")
     try:
         return datetime.date.fromisoformat(value)
     except ValueError as exc:
@@ -137,6 +164,45 @@ class _Checked:
     links: list[tuple[str, int]]
 
 
+def _span(value, article: Article) -> tuple[int, int] | None:
+    if value is _MISSING:
+        return None
+    if not isinstance(value, dict) or set(value) != {"start", "end"}:
+        raise _Problem("span", "Enter {start, end}.")
+    start, end = value["start"], value["end"]
+    if not (_is_int(start) and _is_int(end) and start >= 0 and end >= 0):
+        raise _Problem("span", "Enter whole numbers of at least 0 for start and end.")
+    if start >= end:
+        raise _Problem("span", "The passage's start must come before its end.")
+    if not article.body:
+        raise _Problem("span", f"Article #{article.pk} has no text to anchor in.", "conflict")
+    if end > len(article.body):
+        raise _Problem(
+            "span", f"The passage must lie within the article's text (0 to {len(article.body)}).", "conflict"
+        )
+    return (start, end)
+
+
+def _links(value, index: int, count: int) -> list[tuple[str, int]]:
+    if value is _MISSING:
+        return []
+    if not isinstance(value, list):
+        raise _Problem("links", "Enter a list of {relation, draft}.")
+    checked = []
+    for n, link in enumerate(value):
+        if not isinstance(link, dict) or set(link) != {"relation", "draft"}:
+            raise _Problem(f"links.{n}", "Enter {relation, draft}.")
+        relation = _choice(link["relation"], f"links.{n}.relation", LinkRelation.values, "")
+        target = link["draft"]
+        if not _is_int(target) or not 0 <= target < count:
+            raise _Problem(f"links.{n}.draft", f"Enter the index of another draft (0 to {count - 1}).")
+        if target == index:
+            raise _Problem(f"links.{n}.draft", "A claim cannot be linked to itself.")
+        if (relation, target) not in checked:  # the same link twice is one link
+            checked.append((relation, target))
+    return checked
+
+
 def _check(index: int, draft, article: Article, user, lookups: dict) -> _Checked | None:
     """One draft, checked; None when it is not to be included."""
     if not isinstance(draft, dict):
@@ -144,66 +210,37 @@ def _check(index: int, draft, article: Article, user, lookups: dict) -> _Checked
     unknown = set(draft) - DRAFT_FIELDS
     if unknown:
         raise _Problem(sorted(unknown)[0], "Unknown field.")
-    include = draft.get("include", True)
-    if not isinstance(include, bool):
+    get = lambda name: draft.get(name, _MISSING)  # noqa: E731
+    include = get("include")
+    if include is not _MISSING and not isinstance(include, bool):
         raise _Problem("include", "Enter true or false.")
-    if not include:
-        return None
-    text = _text(draft.get("text"), "text", required=True, max_length=2000)
-    quote = _text(draft.get("quote"), "quote", required=False, max_length=5000)
-    language = draft.get("language", article.language)
-    try:
-        language_code(language)
-    except ValidationError as exc:
-        raise _Problem("language", exc.messages[0]) from exc
-    status = draft.get("status", ClaimStatus.UNVERIFIED)
-    if status not in ClaimStatus.values:
-        raise _Problem("status", f"Choose one of: {', '.join(ClaimStatus.values)}.")
-    if not services.claim_status_change_allowed(user, None, status):
-        raise _Problem("status", services.FINAL_STATUS_MESSAGE)
-    parties = {
-        role: _party(draft.get(role), role, required=role == "source", sources=lookups["sources"]) for role in ROLES
-    }
-    claimed_on = _date(draft.get("claimed_on"), "claimed_on")
-    precision = draft.get("claimed_on_precision", DatePrecision.DAY)
-    if precision not in DatePrecision.values:
-        raise _Problem("claimed_on_precision", f"Choose one of: {', '.join(DatePrecision.values)}.")
-    span = draft.get("span")
-    if span is not None:
-        if not isinstance(span, dict) or set(span) - {"start", "end"}:
-            raise _Problem("span", "Enter {start, end}, or null.")
-        start, end = span.get("start"), span.get("end")
-        if any(isinstance(v, bool) or not isinstance(v, int) for v in (start, end)):
-            raise _Problem("span", "Enter whole numbers for start and end.")
-        if not article.body:
-            raise _Problem("span", f"Article #{article.pk} has no text to anchor in.")
-        if not 0 <= start < end <= len(article.body):
-            raise _Problem("span", f"The passage must lie within the text (0 to {len(article.body)}).")
-        span = (start, end)
-    topics = draft.get("topics", [])
-    if not isinstance(topics, list) or any(not is_id(t) or isinstance(t, bool) for t in topics):
+    text = _text(get("text"), "text", required=True, max_length=2000)
+    quote = _text(get("quote"), "quote", required=False, max_length=5000)
+    _text(get("cue"), "cue", required=False, max_length=200)
+    language = get("language")
+    if language is _MISSING:
+        language = article.language
+    elif not isinstance(language, str) or not language_code.regex.fullmatch(language):
+        raise _Problem("language", language_code.message)
+    status = _choice(get("status"), "status", ClaimStatus.values, ClaimStatus.UNVERIFIED)
+    parties = {role: _party(get(role), role, required=role == "source", sources=lookups["sources"]) for role in ROLES}
+    claimed_on = _date(get("claimed_on"), "claimed_on")
+    precision = _choice(get("claimed_on_precision"), "claimed_on_precision", DatePrecision.values, "day")
+    topics = get("topics")
+    topics = [] if topics is _MISSING else topics
+    if not isinstance(topics, list) or not all(_is_int(t) for t in topics):
         raise _Problem("topics", "Enter a list of topic ids.")
-    if len(set(map(int, topics))) != len(topics):
+    if len(set(topics)) != len(topics):
         raise _Problem("topics", "A topic is listed twice.")
-    missing = [t for t in topics if int(t) not in lookups["topics"]]
+    links = _links(get("links"), index, lookups["count"])
+    span = _span(get("span"), article)
+    missing = [t for t in topics if t not in lookups["topics"]]
     if missing:
-        raise _Problem("topics", f"No topic has the id {missing[0]}.")
-    links = draft.get("links", [])
-    if not isinstance(links, list):
-        raise _Problem("links", "Enter a list of {relation, draft}.")
-    checked_links = []
-    for n, link in enumerate(links):
-        if not isinstance(link, dict) or set(link) - {"relation", "draft"}:
-            raise _Problem(f"links.{n}", "Enter {relation, draft}.")
-        if link.get("relation") not in LinkRelation.values:
-            raise _Problem(f"links.{n}.relation", f"Choose one of: {', '.join(LinkRelation.values)}.")
-        target = link.get("draft")
-        if isinstance(target, bool) or not isinstance(target, int) or not 0 <= target < lookups["count"]:
-            raise _Problem(f"links.{n}.draft", f"Enter the index of another draft (0 to {lookups['count'] - 1}).")
-        if target == index:
-            raise _Problem(f"links.{n}.draft", "A claim cannot be linked to itself.")
-        if (link["relation"], target) not in checked_links:  # the same link twice is one link
-            checked_links.append((link["relation"], target))
+        raise _Problem("topics", f"No topic has the id {missing[0]}.", "does_not_exist")
+    if include is False:
+        return None
+    if not services.claim_status_change_allowed(user, None, status):
+        raise _Problem("status", services.FINAL_STATUS_MESSAGE, "permission")
     return _Checked(
         index=index,
         text=text,
@@ -214,8 +251,8 @@ def _check(index: int, draft, article: Article, user, lookups: dict) -> _Checked
         claimed_on=claimed_on,
         precision=precision,
         span=span,
-        topics=[lookups["topics"][int(t)] for t in topics],
-        links=checked_links,
+        topics=[lookups["topics"][t] for t in topics],
+        links=links,
     )
 
 
@@ -229,10 +266,10 @@ def _ids_in(drafts: list, role_key: str) -> set[int]:
         for value in values:
             if role_key == "sources" and isinstance(value, dict) and isinstance(value.get("match"), dict):
                 pk = value["match"].get("id")
-                if is_id(pk) and not isinstance(pk, bool):
-                    ids.add(int(pk))
+                if _is_int(pk) and 0 < pk <= MAX_ID:
+                    ids.add(pk)
             elif role_key == "topics" and isinstance(value, list):
-                ids |= {int(t) for t in value if is_id(t) and not isinstance(t, bool)}
+                ids |= {t for t in value if _is_int(t) and 0 < t <= MAX_ID}
     return ids
 
 
@@ -251,9 +288,9 @@ def drafts_accept(*, article: Article, drafts, user) -> Accepted:
     Raises DraftsInvalid, writing nothing, when any draft is wrong.
     """
     if not isinstance(drafts, list) or not drafts:
-        raise DraftsInvalid({"drafts": {"": "Enter a non-empty list of drafts."}})
+        raise DraftsInvalid({"drafts": {"": ("Enter a non-empty list of drafts.", "invalid")}})
     if len(drafts) > MAX_DRAFTS:
-        raise DraftsInvalid({"drafts": {"": f"Send at most {MAX_DRAFTS} drafts at a time."}})
+        raise DraftsInvalid({"drafts": {"": (f"Send at most {MAX_DRAFTS} drafts at a time.", "invalid")}})
     lookups = {
         "sources": Source.objects.in_bulk(_ids_in(drafts, "sources")),
         "topics": Topic.objects.in_bulk(_ids_in(drafts, "topics")),
@@ -264,16 +301,16 @@ def drafts_accept(*, article: Article, drafts, user) -> Accepted:
         try:
             result = _check(index, draft, article, user, lookups)
         except _Problem as problem:
-            errors[index] = {problem.path or "draft": problem.message}
+            errors[index] = {problem.path or "draft": (problem.message, problem.code)}
             continue
         if result is not None:
             checked[index] = result
     for index, result in checked.items():
         for n, (_, target) in enumerate(result.links):
             if target not in checked and target not in errors:
-                errors.setdefault(index, {})[f"links.{n}.draft"] = f"Draft {target} is not included."
+                errors.setdefault(index, {})[f"links.{n}.draft"] = (f"Draft {target} is not included.", "invalid")
     if not checked and not errors:
-        errors["drafts"] = {"": "No draft is included."}
+        errors["drafts"] = {"": ("No draft is included.", "invalid")}
     if errors:
         raise DraftsInvalid(errors)
     reason = f"Extracted from article #{article.pk}"
@@ -320,7 +357,8 @@ def _create(article: Article, checked: dict[int, _Checked], user, reason: str) -
             )
             claim.full_clean()
         except ValidationError as exc:
-            raise DraftsInvalid({index: {name: " ".join(m) for name, m in exc.message_dict.items()}}) from exc
+            fields = {name: (" ".join(m), "invalid") for name, m in exc.message_dict.items()}
+            raise DraftsInvalid({index: fields}) from exc
         claim._change_reason = reason
         claim.save()
         claim.topics.set(draft.topics)
@@ -338,7 +376,7 @@ def _create(article: Article, checked: dict[int, _Checked], user, reason: str) -
             try:
                 link.full_clean()
             except ValidationError as exc:
-                raise DraftsInvalid({index: {"links": " ".join(exc.messages)}}) from exc
+                raise DraftsInvalid({index: {"links": (" ".join(exc.messages), "invalid")}}) from exc
             link._change_reason = reason
             link.save()
             accepted.links.append(link.pk)

@@ -31,10 +31,13 @@ import datetime
 import json
 import os
 import re
+import signal
 import statistics
 import sys
+import threading
 import time
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,6 +71,10 @@ SEED_SPANS = {
     10: "a surge of strategic bombing and cruise missile strikes",
     11: "remain a threat even after it loses the caliphate",
 }
+
+# No article should take more than a few milliseconds; one that takes this long is stuck, and the
+# report says so instead of hanging.
+TIME_LIMIT_S = 10.0
 
 # Issue 14's targets.
 TARGETS = {
@@ -440,10 +447,31 @@ def details(article: Article, drafts: list[dict]) -> list[str]:
     return lines
 
 
-def run_article(article: Article, dictionary, extract) -> tuple[list[dict], Score]:
-    """The engine's drafts for one article and their score; an engine error is reported, not raised."""
+@contextmanager
+def time_limit(seconds: float):
+    """Raise TimeoutError in the block after `seconds` (only in the main thread, where signals arrive)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise TimeoutError(f"extract() ran for more than {seconds:g} s and was stopped")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        drafts = extract(article.text, published_on=article.published_on, language="en", dictionary=dictionary)
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def run_article(article: Article, dictionary, extract) -> tuple[list[dict], Score]:
+    """The engine's drafts for one article and their score; an engine error or a run longer than
+    TIME_LIMIT_S is reported, not raised."""
+    try:
+        with time_limit(TIME_LIMIT_S):
+            drafts = extract(article.text, published_on=article.published_on, language="en", dictionary=dictionary)
     except Exception as exc:  # a report: one article's failure must not hide the others' scores
         result = Score(gold=len(article.claims))
         result.errors.append(f"{type(exc).__name__}: {exc}")
@@ -466,7 +494,7 @@ def table(rows: list[tuple[str, Score]]) -> str:
     ]
     for name, s in rows:
         lines.append(
-            f"| {name} | {s.gold} | {s.drafts} | {s.found} | {s.precision:.2f} | {s.recall:.2f} | {s.f1:.2f} | "
+            f"| {name} | {s.gold} | {s.drafts} | {s.found} | {s.precision:.3f} | {s.recall:.3f} | {s.f1:.3f} | "
             + " | ".join(_ratio(getattr(s, k), s.found) for k in ("speaker", "via", "date", "links"))
             + " |"
         )
@@ -475,13 +503,15 @@ def table(rows: list[tuple[str, Score]]) -> str:
 
 def time_extract(article: Article, dictionary, extract, runs: int) -> dict:
     """p50 and p95 of extract() on one article, in milliseconds, after a few warm-up runs."""
-    for _ in range(3):
-        extract(article.text, published_on=article.published_on, language="en", dictionary=dictionary)
+    with time_limit(TIME_LIMIT_S):
+        for _ in range(3):
+            extract(article.text, published_on=article.published_on, language="en", dictionary=dictionary)
     times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        extract(article.text, published_on=article.published_on, language="en", dictionary=dictionary)
-        times.append((time.perf_counter() - t0) * 1000)
+    with time_limit(TIME_LIMIT_S * 10):
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            extract(article.text, published_on=article.published_on, language="en", dictionary=dictionary)
+            times.append((time.perf_counter() - t0) * 1000)
     times.sort()
     return {
         "article": article.slug,
@@ -560,6 +590,8 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(notes) + "\n")
     print(table(rows))
     for name, s in rows:
+        if s is total:  # its errors are the articles', already printed
+            continue
         for error in s.errors:
             print(f"\n{name}: extract() failed: {error}")
     if seed_skipped:

@@ -103,6 +103,7 @@ class GoldClaim:
     claimed_on: str
     precision: str
     links: set[tuple[str, int]]
+    cue: str = ""
 
 
 @dataclass
@@ -215,6 +216,7 @@ def load_article(slug: str, corpus: Path, record_slugs: set[str]) -> Article:
                 start=start,
                 end=end,
                 quote=quote,
+                cue=c.get("cue", ""),
                 claimed_on=c["claimed_on"],
                 precision=c["claimed_on_precision"],
                 links=links,
@@ -466,6 +468,44 @@ def time_limit(seconds: float):
         signal.signal(signal.SIGALRM, previous)
 
 
+# The attribution patterns the corpus is written to cover, told apart by the gold's cue.
+PATTERNS = [
+    ("said / says / added", re.compile(r"^(said|says|added|saying)$")),
+    ("told Reuters / reporters / ...", re.compile(r"^told\b")),
+    ("according to", re.compile(r"^according to$")),
+    ("citing", re.compile(r"^citing$")),
+    ("reported", re.compile(r"^reported$")),
+    ("denied / rejected", re.compile(r"^(denied|rejected)$")),
+    ("contradicted / confirmed / backed / accused", re.compile(r"^(contradicted|confirmed|backed|accused)$")),
+]
+
+
+def pattern_of(claim: GoldClaim) -> str:
+    """The pattern a gold claim was written in, from its cue."""
+    for name, cue in PATTERNS:
+        if cue.match(claim.cue):
+            return name
+    return "other"
+
+
+def recall_by_pattern(found_per_article: list[tuple[Article, set[int]]]) -> list[tuple[str, int, int]]:
+    """(pattern, gold claims, found) for each cue pattern, then for quoted claims and claims with a
+    speaker or a via: which ways of attributing the engine covers."""
+    counts: dict[str, list[int]] = {name: [0, 0] for name, _ in PATTERNS}
+    for extra in ("quoted", "with a speaker", "through an outlet (via)"):
+        counts[extra] = [0, 0]
+    for article, found in found_per_article:
+        for g, claim in enumerate(article.claims):
+            names = [pattern_of(claim)]
+            names += ["quoted"] * bool(claim.quote)
+            names += ["with a speaker"] * bool(claim.speaker) + ["through an outlet (via)"] * bool(claim.via)
+            for name in names:
+                counts.setdefault(name, [0, 0])
+                counts[name][0] += 1
+                counts[name][1] += g in found
+    return [(name, gold, hit) for name, (gold, hit) in counts.items() if gold]
+
+
 def run_article(article: Article, dictionary, extract) -> tuple[list[dict], Score]:
     """The engine's drafts for one article and their score; an engine error or a run longer than
     TIME_LIMIT_S is reported, not raised."""
@@ -564,11 +604,12 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(record)} sources in the record; subjects: {', '.join(sorted(Counter(a.subject for a in articles)))}.\n"
     )
     dictionary = Dictionary.from_sources(record)
-    rows, total, notes = [], Score(), []
+    rows, total, notes, found_per_article = [], Score(), [], []
     for article in articles:
         drafts, s = run_article(article, dictionary, extract)
         rows.append((article.slug, s))
         total.add(s)
+        found_per_article.append((article, set(match_drafts(drafts, article.claims).values())))
         if args.details:
             notes += [f"{article.slug}:", *details(article, drafts)]
     rows.append(("**corpus**", total))
@@ -596,6 +637,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n{name}: extract() failed: {error}")
     if seed_skipped:
         print(f"\nSeed article skipped: {seed_skipped}.")
+    patterns = recall_by_pattern(found_per_article)
+    print("\nRecall by attribution pattern (corpus):\n")
+    print("| pattern | gold | found | recall |\n|---|---:|---:|---:|")
+    for name, gold, hit in patterns:
+        print(f"| {name} | {gold} | {hit} | {hit / gold:.2f} |")
     kinds, kinds_right = total.kinds, total.kinds_right
     if seed_score:
         kinds, kinds_right = kinds + seed_score.kinds, kinds_right + seed_score.kinds_right
@@ -625,6 +671,7 @@ def main(argv: list[str] | None = None) -> int:
                 {
                     "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
                     "articles": {name: s.as_dict() for name, s in rows},
+                    "recall_by_pattern": [{"pattern": n, "gold": g, "found": h} for n, g, h in patterns],
                     "seed_skipped": seed_skipped,
                     "new_party_kinds": {"checked": kinds, "right": kinds_right},
                     "timing": timing,

@@ -400,3 +400,19 @@ def test_an_article_extract_gets_stuck_on_is_reported_and_not_waited_for(monkeyp
     assert time.perf_counter() - started < 2
     assert drafts == [] and (result.gold, result.found) == (3, 0)
     assert "stopped" in result.errors[0]
+
+
+def test_recall_is_reported_for_each_attribution_pattern_and_way_of_attributing():
+    claims = [
+        gold("the bridge was safe", MINISTRY, cue="said", quote="the bridge was safe"),
+        gold("it was not", UNION, cue="citing", via=party("Radio", kind="media")),
+        gold("nobody was hurt", party("Police"), cue="according to"),
+    ]
+    article = bench.Article("a", TEXT, datetime.date(2026, 1, 7), "en", "test", claims)
+    table = {name: (n, found) for name, n, found in bench.recall_by_pattern([(article, {0, 1})])}
+    assert table["said / says / added"] == (1, 1)
+    assert table["citing"] == (1, 1)
+    assert table["according to"] == (1, 0)
+    assert table["quoted"] == (1, 1)
+    assert table["through an outlet (via)"] == (1, 1)
+    assert "with a speaker" not in table  # no gold claim has one

@@ -151,8 +151,8 @@ def test_it_reads_drafts_from_the_article_with_the_real_engine(editor_client, ar
     assert REPORT in BODY[start:end]
     assert "volunteers" in report["text"].value().lower()
     assert report["claimed_on"].value() == "2024-03-05"  # "on Tuesday", in Wednesday's report
-    denial = next(form for form in forms if form["quote"].value() == DENIAL)
-    assert denial["speaker_name"].value() == "Karim Haddad"
+    denial = next(form for form in forms if form["speaker_name"].value() == "Karim Haddad")
+    assert denial["cue"].value() == "denied"
     assert denial["source_match"].value() is None  # the council is not in the record: a new source
     page = response.content.decode()
     assert page.count('class="draft-span"') == len(forms)

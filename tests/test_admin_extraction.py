@@ -329,3 +329,23 @@ def test_a_pasted_body_keeps_plain_line_ends(editor_client, article):
     assert response.status_code == 302
     article.refresh_from_db()
     assert article.body == "First paragraph.\n\nSecond paragraph."
+
+
+def test_an_unknown_source_is_reported_on_its_field_and_nothing_is_written(editor_client, article, known_drafts):
+    formset = review(editor_client, article).context["formset"]
+
+    response = editor_client.post(extract_url(article), posted(formset, **{"0-source_match": "99999"}))
+
+    assert response.status_code == 200
+    assert response.context["formset"].forms[0].errors["source_match"][0].startswith("Select a valid choice.")
+    assert Claim.objects.count() == 0
+
+
+def test_a_post_without_the_formsets_counts_is_refused_without_an_error_page(editor_client, article, known_drafts):
+    response = editor_client.post(extract_url(article), {"draft-0-text": "A claim", "draft-0-include": "on"})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "ManagementForm data is missing or has been tampered with" in page
+    assert "Extract the drafts again" in page
+    assert Claim.objects.count() == 0

@@ -306,6 +306,10 @@ def extract_view(model_admin, request, object_id):
     return TemplateResponse(request, "admin/claims/article/extract.html", context)
 
 
+def _nothing_created(formset) -> str:
+    return "Nothing was created: correct the drafts marked below." if formset.forms else "Nothing was created."
+
+
 def _accept(request, article: Article, formset, page_errors: list):
     """Accept the posted drafts through the service; the redirect on success, None to show the page again."""
     if formset.non_form_errors():
@@ -319,7 +323,7 @@ def _accept(request, article: Article, formset, page_errors: list):
         else:
             drafts.append({"include": False})  # left out: what it holds does not matter
     if invalid or page_errors:
-        page_errors.append("Nothing was created: correct the drafts marked below.")
+        page_errors.append(_nothing_created(formset))
         return None
     try:
         accepted = accept.drafts_accept(article=article, drafts=drafts, user=request.user)
@@ -329,7 +333,7 @@ def _accept(request, article: Article, formset, page_errors: list):
                 formset.forms[index].show_errors(errors)
             else:
                 page_errors.extend(errors.values())
-        page_errors.append("Nothing was created: correct the drafts marked below.")
+        page_errors.append(_nothing_created(formset))
         return None
     claims = Claim.objects.filter(pk__in=accepted.claims).select_related("source").order_by("pk")
     listing = format_html_join(

@@ -312,7 +312,7 @@ def test_the_article_form_has_a_large_monospace_body_with_its_length(editor_clie
 
     field = response.context["adminform"].form["body"]
     assert 'class="article-body"' in str(field) and 'rows="24"' in str(field)
-    assert f"the saved text has {len(BODY):,}" in field.help_text
+    assert f'the text has <span class="body-length">{len(BODY):,}</span>' in field.help_text
 
 
 def test_a_pasted_body_keeps_plain_line_ends(editor_client, article):

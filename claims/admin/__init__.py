@@ -85,6 +85,7 @@ class ArticleAdmin(ModelAdmin):
 
     class Media:
         css = {"all": ["claims/admin.css"]}
+        js = ["claims/article_form.js"]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "body":
@@ -97,9 +98,12 @@ class ArticleAdmin(ModelAdmin):
         form_class = super().get_form(request, obj, change, **kwargs)
         if "body" in form_class.base_fields:
             length = len(obj.body) if obj is not None else 0
-            form_class.base_fields["body"].help_text = (
-                f"Paste the article's text as published, plain. At most {ARTICLE_BODY_MAX:,} characters; "
-                f"the saved text has {length:,}. Claims are anchored in it, and found again when it changes."
+            # article_form.js keeps the count current while the editor pastes and edits.
+            form_class.base_fields["body"].help_text = format_html(
+                "Paste the article's text as published, plain. At most {} characters; the text has "
+                '<span class="body-length">{}</span>. Claims are anchored in it, and found again when it changes.',
+                f"{ARTICLE_BODY_MAX:,}",
+                f"{length:,}",
             )
         return form_class
 

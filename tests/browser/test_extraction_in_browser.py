@@ -53,11 +53,12 @@ def test_an_editor_pastes_the_seed_article_extracts_and_accepts_its_claims(live_
     page.fill("#id_title", "Syria's army and allies begin assault on Albu Kamal (pasted)")
     page.fill("#id_published_on", "2017-11-08")
     page.fill("#id_body", seed_text)
+    expect(page.locator(".body-length")).to_have_text(f"{len(seed_text):,}")  # counted as it is pasted
     page.click("input[name=_continue]")
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
     article = Article.objects.exclude(pk=demo_article.pk).get()
     assert article.body == seed_text.strip()  # line ends as the file has them, not the browser's CRLF
-    expect(page.locator(".help", has_text="the saved text has")).to_contain_text(f"has {len(article.body):,}.")
+    expect(page.locator(".body-length")).to_have_text(f"{len(article.body):,}")
 
     # "Extract claims": the text with each draft's passage highlighted, beside the drafts' forms.
     page.click("text=Extract claims")

@@ -31,10 +31,13 @@ import datetime
 import json
 import os
 import re
+import signal
 import statistics
 import sys
+import threading
 import time
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,6 +72,10 @@ SEED_SPANS = {
     11: "remain a threat even after it loses the caliphate",
 }
 
+# No article should take more than a few milliseconds; one that takes this long is stuck, and the
+# report says so instead of hanging.
+TIME_LIMIT_S = 10.0
+
 # Issue 14's targets.
 TARGETS = {
     "precision": 0.85,
@@ -96,6 +103,7 @@ class GoldClaim:
     claimed_on: str
     precision: str
     links: set[tuple[str, int]]
+    cue: str = ""
 
 
 @dataclass
@@ -208,6 +216,7 @@ def load_article(slug: str, corpus: Path, record_slugs: set[str]) -> Article:
                 start=start,
                 end=end,
                 quote=quote,
+                cue=c.get("cue", ""),
                 claimed_on=c["claimed_on"],
                 precision=c["claimed_on_precision"],
                 links=links,
@@ -440,10 +449,69 @@ def details(article: Article, drafts: list[dict]) -> list[str]:
     return lines
 
 
-def run_article(article: Article, dictionary, extract) -> tuple[list[dict], Score]:
-    """The engine's drafts for one article and their score; an engine error is reported, not raised."""
+@contextmanager
+def time_limit(seconds: float):
+    """Raise TimeoutError in the block after `seconds` (only in the main thread, where signals arrive)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise TimeoutError(f"extract() ran for more than {seconds:g} s and was stopped")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        drafts = extract(article.text, published_on=article.published_on, language="en", dictionary=dictionary)
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+# The attribution patterns the corpus is written to cover, told apart by the gold's cue.
+PATTERNS = [
+    ("said / says / added", re.compile(r"^(said|says|added|saying)$")),
+    ("told Reuters / reporters / ...", re.compile(r"^told\b")),
+    ("according to", re.compile(r"^according to$")),
+    ("citing", re.compile(r"^citing$")),
+    ("reported", re.compile(r"^reported$")),
+    ("denied / rejected", re.compile(r"^(denied|rejected)$")),
+    ("contradicted / confirmed / backed / accused", re.compile(r"^(contradicted|confirmed|backed|accused)$")),
+]
+
+
+def pattern_of(claim: GoldClaim) -> str:
+    """The pattern a gold claim was written in, from its cue."""
+    for name, cue in PATTERNS:
+        if cue.match(claim.cue):
+            return name
+    return "other"
+
+
+def recall_by_pattern(found_per_article: list[tuple[Article, set[int]]]) -> list[tuple[str, int, int]]:
+    """(pattern, gold claims, found) for each cue pattern, then for quoted claims and claims with a
+    speaker or a via: which ways of attributing the engine covers."""
+    counts: dict[str, list[int]] = {name: [0, 0] for name, _ in PATTERNS}
+    for extra in ("quoted", "with a speaker", "through an outlet (via)"):
+        counts[extra] = [0, 0]
+    for article, found in found_per_article:
+        for g, claim in enumerate(article.claims):
+            names = [pattern_of(claim)]
+            names += ["quoted"] * bool(claim.quote)
+            names += ["with a speaker"] * bool(claim.speaker) + ["through an outlet (via)"] * bool(claim.via)
+            for name in names:
+                counts.setdefault(name, [0, 0])
+                counts[name][0] += 1
+                counts[name][1] += g in found
+    return [(name, gold, hit) for name, (gold, hit) in counts.items() if gold]
+
+
+def run_article(article: Article, dictionary, extract) -> tuple[list[dict], Score]:
+    """The engine's drafts for one article and their score; an engine error or a run longer than
+    TIME_LIMIT_S is reported, not raised."""
+    try:
+        with time_limit(TIME_LIMIT_S):
+            drafts = extract(article.text, published_on=article.published_on, language="en", dictionary=dictionary)
     except Exception as exc:  # a report: one article's failure must not hide the others' scores
         result = Score(gold=len(article.claims))
         result.errors.append(f"{type(exc).__name__}: {exc}")
@@ -466,7 +534,7 @@ def table(rows: list[tuple[str, Score]]) -> str:
     ]
     for name, s in rows:
         lines.append(
-            f"| {name} | {s.gold} | {s.drafts} | {s.found} | {s.precision:.2f} | {s.recall:.2f} | {s.f1:.2f} | "
+            f"| {name} | {s.gold} | {s.drafts} | {s.found} | {s.precision:.3f} | {s.recall:.3f} | {s.f1:.3f} | "
             + " | ".join(_ratio(getattr(s, k), s.found) for k in ("speaker", "via", "date", "links"))
             + " |"
         )
@@ -475,13 +543,15 @@ def table(rows: list[tuple[str, Score]]) -> str:
 
 def time_extract(article: Article, dictionary, extract, runs: int) -> dict:
     """p50 and p95 of extract() on one article, in milliseconds, after a few warm-up runs."""
-    for _ in range(3):
-        extract(article.text, published_on=article.published_on, language="en", dictionary=dictionary)
+    with time_limit(TIME_LIMIT_S):
+        for _ in range(3):
+            extract(article.text, published_on=article.published_on, language="en", dictionary=dictionary)
     times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        extract(article.text, published_on=article.published_on, language="en", dictionary=dictionary)
-        times.append((time.perf_counter() - t0) * 1000)
+    with time_limit(TIME_LIMIT_S * 10):
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            extract(article.text, published_on=article.published_on, language="en", dictionary=dictionary)
+            times.append((time.perf_counter() - t0) * 1000)
     times.sort()
     return {
         "article": article.slug,
@@ -534,11 +604,12 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(record)} sources in the record; subjects: {', '.join(sorted(Counter(a.subject for a in articles)))}.\n"
     )
     dictionary = Dictionary.from_sources(record)
-    rows, total, notes = [], Score(), []
+    rows, total, notes, found_per_article = [], Score(), [], []
     for article in articles:
         drafts, s = run_article(article, dictionary, extract)
         rows.append((article.slug, s))
         total.add(s)
+        found_per_article.append((article, set(match_drafts(drafts, article.claims).values())))
         if args.details:
             notes += [f"{article.slug}:", *details(article, drafts)]
     rows.append(("**corpus**", total))
@@ -560,10 +631,17 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(notes) + "\n")
     print(table(rows))
     for name, s in rows:
+        if s is total:  # its errors are the articles', already printed
+            continue
         for error in s.errors:
             print(f"\n{name}: extract() failed: {error}")
     if seed_skipped:
         print(f"\nSeed article skipped: {seed_skipped}.")
+    patterns = recall_by_pattern(found_per_article)
+    print("\nRecall by attribution pattern (corpus):\n")
+    print("| pattern | gold | found | recall |\n|---|---:|---:|---:|")
+    for name, gold, hit in patterns:
+        print(f"| {name} | {gold} | {hit} | {hit / gold:.2f} |")
     kinds, kinds_right = total.kinds, total.kinds_right
     if seed_score:
         kinds, kinds_right = kinds + seed_score.kinds, kinds_right + seed_score.kinds_right
@@ -593,6 +671,7 @@ def main(argv: list[str] | None = None) -> int:
                 {
                     "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
                     "articles": {name: s.as_dict() for name, s in rows},
+                    "recall_by_pattern": [{"pattern": n, "gold": g, "found": h} for n, g, h in patterns],
                     "seed_skipped": seed_skipped,
                     "new_party_kinds": {"checked": kinds, "right": kinds_right},
                     "timing": timing,

@@ -8,6 +8,7 @@ wrong without anyone noticing. The scorer's matching is tested on drafts built b
 import datetime
 import json
 import re
+import time
 from collections import Counter
 
 import pytest
@@ -373,7 +374,8 @@ def test_the_bench_reports_every_target_and_exits_0_whatever_the_scores(tmp_path
     results = tmp_path / "results.json"
     assert bench.main(["--runs", "2", "--json", str(results)]) == 0
     out = capsys.readouterr().out
-    assert "| **corpus** | 185 |" in out
+    _, articles = load_corpus()
+    assert f"| **corpus** | {sum(len(a.claims) for a in articles)} |" in out
     report = json.loads(results.read_text())
     assert len(report["targets"]) == 13
     assert all(target["met"] in (True, False, None) for target in report["targets"])
@@ -384,3 +386,33 @@ def test_the_bench_stops_with_exit_code_2_on_a_malformed_corpus(tmp_path, capsys
     write_article(tmp_path, "a", "The ministry said the bridge was safe.", [gold_claim("the bridge is safe")])
     assert bench.main(["--corpus", str(tmp_path)]) == 2
     assert "span not found" in capsys.readouterr().err
+
+
+def test_an_article_extract_gets_stuck_on_is_reported_and_not_waited_for(monkeypatch):
+    monkeypatch.setattr(bench, "TIME_LIMIT_S", 0.05)
+    article = bench.Article("stuck", TEXT, datetime.date(2026, 1, 7), "en", "test", GOLD)
+
+    def stuck(*args, **kwargs):
+        time.sleep(5)
+
+    started = time.perf_counter()
+    drafts, result = bench.run_article(article, None, stuck)
+    assert time.perf_counter() - started < 2
+    assert drafts == [] and (result.gold, result.found) == (3, 0)
+    assert "stopped" in result.errors[0]
+
+
+def test_recall_is_reported_for_each_attribution_pattern_and_way_of_attributing():
+    claims = [
+        gold("the bridge was safe", MINISTRY, cue="said", quote="the bridge was safe"),
+        gold("it was not", UNION, cue="citing", via=party("Radio", kind="media")),
+        gold("nobody was hurt", party("Police"), cue="according to"),
+    ]
+    article = bench.Article("a", TEXT, datetime.date(2026, 1, 7), "en", "test", claims)
+    table = {name: (n, found) for name, n, found in bench.recall_by_pattern([(article, {0, 1})])}
+    assert table["said / says / added"] == (1, 1)
+    assert table["citing"] == (1, 1)
+    assert table["according to"] == (1, 0)
+    assert table["quoted"] == (1, 1)
+    assert table["through an outlet (via)"] == (1, 1)
+    assert "with a speaker" not in table  # no gold claim has one

@@ -301,6 +301,10 @@ simple_history    POST    {CLAIMS_MODELS}                   302  302  403  403  
 # or, on claims, where editors have status actions, the page redirects with "No action selected".
 changelist        POST    source,article,topic,claimlink,review  302  302  403  200   302+  302+
 changelist        POST    claim                             302  302  403  302   302+  302+
+# "Extract claims" on an article: GET runs extraction and writes nothing; POST accepts the drafts
+# through the API's service, so it takes the same rights: to add claims, sources, appearances, links.
+extract           GET     article                           302  302  403  200   200   200
+extract           POST    article                           302  302  403  302+  302+  302+
 
 # Users, groups and tokens: superusers only. Staff in a role cannot see them, let alone grant
 # themselves permissions, or read or mint other people's tokens.
@@ -1029,7 +1033,27 @@ def admin_post_data(world: World, row: AdminRow) -> dict:
         # What a revert would post: the revision's values (a verdict the editor may not set, even).
         "simple_history": lambda: {**admin_change_data(world, row.model, obj), "_change_history": "1"},
         "password_change": lambda: {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+        "extract": lambda: admin_extract_data(world),
     }[row.page]()
+
+
+def admin_extract_data(world: World) -> dict:
+    """The review page's form with one draft (accept_draft's), as a browser posts it."""
+    draft = accept_draft(world)
+    management = {"TOTAL_FORMS": "1", "INITIAL_FORMS": "1", "MIN_NUM_FORMS": "0", "MAX_NUM_FORMS": "500"}
+    fields = {
+        "include": "on",
+        "text": draft["text"],
+        "cue": draft["cue"],
+        "span_start": draft["span"]["start"],
+        "span_end": draft["span"]["end"],
+        "source_name": draft["source"]["name"],
+        "source_kind": draft["source"]["kind"],
+        "source_role": draft["source"]["role"],
+        "claimed_on": draft["claimed_on"],
+        "claimed_on_precision": draft["claimed_on_precision"],
+    }
+    return {**{f"draft-{k}": v for k, v in management.items()}, **{f"draft-0-{k}": v for k, v in fields.items()}}
 
 
 def assert_admin_wrote(world: World, row: AdminRow, target, actor) -> None:
@@ -1059,6 +1083,10 @@ def assert_admin_wrote(world: World, row: AdminRow, target, actor) -> None:
     elif row.page == "password_change":
         target.refresh_from_db()
         assert target.check_password(NEW_PASSWORD)
+    elif row.page == "extract":
+        claim = assert_created(Claim, {"text": "An extracted claim"}, actor)
+        assert (claim.article, claim.source.name) == (target, "A spokesman")
+        assert claim.history.get().history_change_reason == f"Extracted from article #{target.pk}"
     else:
         raise AssertionError(f"no check for a write by {row}")
 

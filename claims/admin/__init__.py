@@ -11,15 +11,18 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.urls import reverse
+from django.forms import Textarea
+from django.urls import path, reverse
 from django.utils.html import format_html
 
 from claims import anchoring, history, search, selectors, services
+from claims.admin import extraction
 from claims.admin.base import HasDenialFilter, HasReviewFilter, ModelAdmin, VersionedInline
-from claims.admin.forms import AppearanceAdminForm, ClaimAdminForm, SafeAutocompleteSelectMultiple
+from claims.admin.forms import AppearanceAdminForm, ClaimAdminForm, PlainTextField, SafeAutocompleteSelectMultiple
 from claims.admin.scale import IndexedValuesFilter
 from claims.diagram import format_claim_date, thread_context
-from claims.models import Appearance, Article, Claim, ClaimLink, ClaimStatus, Review, Source, Topic
+from claims.extraction import accept
+from claims.models import ARTICLE_BODY_MAX, Appearance, Article, Claim, ClaimLink, ClaimStatus, Review, Source, Topic
 from claims.versioning import VersionConflict
 
 
@@ -75,6 +78,46 @@ class ArticleAdmin(ModelAdmin):
     search_fields = ["title", "publisher__name"]  # see get_search_results
     autocomplete_fields = ["publisher"]
     date_hierarchy = "published_on"
+    fieldsets = [
+        (None, {"fields": ["title", "url", "publisher", "published_on", "dateline", "language", "loaded_version"]}),
+        ("Text", {"fields": ["body"]}),
+    ]
+
+    class Media:
+        css = {"all": ["claims/admin.css"]}
+        js = ["claims/article_form.js"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "body":
+            # Pasted whole from the page it was published on: room to read it, in a face that shows spacing.
+            kwargs["widget"] = Textarea(attrs={"rows": 24, "cols": 100, "class": "article-body"})
+            kwargs["form_class"] = PlainTextField
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+        if "body" in form_class.base_fields:
+            length = len(obj.body) if obj is not None else 0
+            # article_form.js keeps the count current while the editor pastes and edits.
+            form_class.base_fields["body"].help_text = format_html(
+                "Paste the article's text as published, plain. At most {} characters; the text has "
+                '<span class="body-length">{}</span>. Claims are anchored in it, and found again when it changes.',
+                f"{ARTICLE_BODY_MAX:,}",
+                f"{length:,}",
+            )
+        return form_class
+
+    def get_urls(self):
+        extract = path(
+            "<path:object_id>/extract/",
+            self.admin_site.admin_view(lambda request, object_id: extraction.extract_view(self, request, object_id)),
+            name="claims_article_extract",
+        )
+        return [extract, *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "can_extract": request.user.has_perms(accept.PERMISSIONS)}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_queryset(self, request):
         # An article's text (up to 100,000 characters) is read only where it is shown: its own page.

@@ -81,6 +81,18 @@ class AliasesField(forms.CharField):
             super().run_validators(alias)
 
 
+class PlainTextField(forms.CharField):
+    """Plain text as pasted, its line ends made "\n" as the API and `import_article` store them.
+
+    Browsers send a textarea's line ends as "\r\n": kept, they would make the same article's
+    offsets differ by the path it came in by, and every anchor into it with them.
+    """
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 class VersionedForm(forms.ModelForm):
     """A model form that refuses to save over a change made since it was opened."""
 

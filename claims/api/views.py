@@ -23,7 +23,7 @@ from claims.read_cache import cached_read
 class AcceptDraftsPermission(BasePermission):
     """Accepting drafts adds claims, sources, anchors and links: it takes the right to add each."""
 
-    PERMISSIONS = ["claims.add_claim", "claims.add_source", "claims.add_appearance", "claims.add_claimlink"]
+    PERMISSIONS = accept.PERMISSIONS
 
     def has_permission(self, request, view):
         return bool(request.user and request.user.is_authenticated and request.user.has_perms(self.PERMISSIONS))

@@ -49,6 +49,8 @@ DRAFT_FIELDS = {
     "status",
 }
 PARTY_FIELDS = {"name", "role", "kind", "match"}
+# Accepting adds claims, sources, anchors and links: it takes the right to add each (API and admin alike).
+PERMISSIONS = ["claims.add_claim", "claims.add_source", "claims.add_appearance", "claims.add_claimlink"]
 ROLES = ("source", "speaker", "via")
 
 

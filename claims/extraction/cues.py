@@ -34,6 +34,9 @@ class Cue:
 _TOLD = (
     r"told\s+(?:reporters|journalists|the\s+press|a\s+(?:news|press)\s+conference|parliament|lawmakers|"
     r"the\s+(?:agency|newspaper|broadcaster|channel|station|paper|network)|"
+    r"(?:local|state|national|public)\s+(?:radio|television|media|newspapers?)|"
+    r"(?:a|an|the)\s+(?:court|judge|jury|hearing|rally|(?:news\s+|press\s+)?conference|committee|panel|crowd|"
+    r"briefing|gathering|meeting(?:\s+of\s+[^,.;]{1,60}?(?=\s+that\b))?)|"
     r"(?:the\s+)?[A-Z][\w.&'’-]*(?:\s+[A-Z][\w.&'’-]*){0,3})"
 )
 

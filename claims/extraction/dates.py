@@ -112,7 +112,8 @@ DATE_RULES: tuple[tuple[re.Pattern, Callable[[re.Match, datetime.date], Resolved
 LEADING_DATE = re.compile(
     rf"\s*(?:(?:on|late\s+on|early\s+on|late|early)\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
     rf"yesterday|today|last\s+(?:week|month|year)|(?:earlier\s+)?this\s+(?:week|month|year)|"
-    rf"in\s+recent\s+(?:days|weeks|months)|(?:on\s+)?{MONTH}\.?\s+\d{{1,2}}(?:,\s+\d{{4}})?|in\s+{MONTH}(?:\s+\d{{4}})?)\b,?"
+    rf"in\s+recent\s+(?:days|weeks|months)|(?:on\s+)?{MONTH}\.?\s+\d{{1,2}}(?:,\s+\d{{4}})?|in\s+{MONTH}(?:\s+\d{{4}})?)\b"
+    r"(?:\s+(?:morning|afternoon|evening|night))?,?"
 )
 
 

@@ -237,7 +237,9 @@ def looks_like_person(name: str) -> bool:
         return False
     if any(regex.search(name) for regex, _ in KIND_WORDS):
         return False
-    return all(w[:1].isupper() or re.match(r"^(?:al|el|bin|ibn|van|von|de|da|di|la|le|du|del|der)-?", w) for w in ws)
+    return all(
+        w[:1].isupper() or re.match(r"^(?:al|el|bin|ibn|van|von|de|da|di|la|le|du|del|der)(?:-|$)", w) for w in ws
+    )
 
 
 def is_plural(name: str) -> bool:
@@ -335,6 +337,11 @@ def _titled_person(m: re.Match, d: Dictionary, appos: str) -> Parsed:
     return speaking_for(party(m["person"], d, role=m["role"].strip()), d)
 
 
+def _maker(m: re.Match, d: Dictionary, appos: str) -> Parsed:
+    source, ref = _body(m["by"] or m["who"], d)
+    return Parsed(source=source, source_ref=ref)
+
+
 def _described(m: re.Match, d: Dictionary, appos: str) -> Parsed:
     named = party(m["name"], d, role=m["role"])
     if named.match is None:
@@ -352,8 +359,9 @@ _PERSON_NAME = r"[A-Z][\w'’.-]*(?:\s+(?:al-|el-|bin\s+|de\s+|van\s+)?[A-Z][\w'
 _TITLE = (
     r"(?:(?:[A-Z][a-z]+\s+){0,3}(?:Minister|President|Governor|Mayor|Senator|General|Secretary|Chancellor|"
     r"Commissioner|Director|Judge|Prosecutor|Ambassador|Envoy|Chief|Leader|Coach|Captain|Chairman|Chairwoman)"
-    r"|(?:the\s+|a\s+|an\s+)?[a-z][\w\s'’-]*?(?:minister|president|governor|mayor|leader|commander|director|"
-    r"prosecutor|coordinator|chief|head|coach|envoy|adviser|official|executive|secretary|chairman|chairwoman))"
+    r"|(?:[Tt]he\s+|[Aa]n?\s+)?[A-Za-z][\w\s'’-]*?(?:minister|president|governor|mayor|leader|commander|director|"
+    r"prosecutor|coordinator|chief|head|coach|envoy|adviser|official|executive|secretary|chairman|chairwoman|"
+    r"engineer|researcher|officer|manager|doctor|analyst|economist|expert))"
 )
 
 # How a source phrase divides into parties, tried in order.
@@ -371,15 +379,29 @@ RULES: tuple[tuple[re.Pattern, Callable[[re.Match, Dictionary, str], Parsed]], .
     ),
     # "the pro-Hezbollah al-Manar television": the outlet itself speaks, as a supporter.
     (re.compile(r"^(?:the\s+)?pro-(?P<side>[\w'’.-]+)\s+(?P<outlet>.+)$", re.IGNORECASE), _partisan_outlet),
+    # "the charges filed by the prosecutor's office", "a timeline the company published": who made it.
+    (
+        re.compile(
+            r"^(?:[Tt]he\s+|[Aa]n?\s+)?(?:charges?|reports?|statements?|indictment|complaint|documents?|figures|data|"
+            r"timeline|records?|letter|filing)\s+(?:(?:filed|published|released|issued|compiled|sent|written)\s+by\s+"
+            r"(?P<by>.+)|(?P<who>(?:the\s+)?[\w'’-]+(?:\s+[A-Z][\w'’-]*)*)\s+(?:published|released|issued|filed|sent)\b.*)$"
+        ),
+        _maker,
+    ),
     # "Defence Minister Anton Reske", "the regional governor Piet Halvard"
     (re.compile(rf"^(?P<role>{_TITLE})\s+(?P<person>{_PERSON_NAME})$"), _titled_person),
     # "the consumer group Fair Call", "the sports daily Sportbladet": a description, then the name.
     (
         re.compile(
-            r"^(?:the\s+|a\s+|an\s+)?(?P<role>[a-z][\w'’-]*(?:\s+[a-z][\w'’-]*){0,3})\s+(?P<name>[A-Z][\w'’.&-]*(?:\s+[A-Z0-9][\w'’.&-]*){0,4})$"
+            r"^(?:[Tt]he\s+|[Aa]n?\s+)?(?P<role>[a-z][\w'’-]*(?:\s+[a-z][\w'’-]*){0,3})\s+(?P<name>[A-Z][\w'’.&-]*(?:\s+[A-Z0-9][\w'’.&-]*){0,4})$"
         ),
         _described,
     ),
+)
+
+
+_NAMED_APPOSITIVE = re.compile(
+    r"^(?:(?:the|a|an)\s+(?:[a-z][\w'’-]*\s+){1,4})?(?P<name>[A-Z][\w'’.&-]*(?:\s+[A-Z0-9][\w'’.&-]*){0,4})$"
 )
 
 
@@ -400,7 +422,7 @@ def is_reference(phrase: str, dictionary: Dictionary) -> bool:
 
 def parse(phrase: str, appos: str, dictionary: Dictionary) -> Parsed:
     """Divide a source phrase into source, speaker and via, by the first rule that fits."""
-    phrase = strip_relative(phrase)
+    phrase = re.sub(r"\s+(?:himself|herself|itself|themselves)$", "", strip_relative(phrase))
     if is_reference(phrase, dictionary) and not (appos and looks_like_person(appos)):
         found = party(phrase, dictionary, appos)
         return Parsed(source=found, ref=phrase)
@@ -415,6 +437,17 @@ def parse(phrase: str, appos: str, dictionary: Dictionary) -> Parsed:
     # "Tessaly's foreign minister, Oskar Brenn, said": the appositive is the name, the phrase the post.
     if appos and looks_like_person(appos) and not looks_like_person(phrase):
         return speaking_for(party(appos, dictionary, role=clean_name(phrase)), dictionary)
+    # "The state rail operator, Nordrail, said", "Velmar's main sponsor, the insurance group Fenwick, said":
+    # a description, then the name it describes.
+    named = _NAMED_APPOSITIVE.match(appos) if appos else None
+    if (
+        (named
+        and not phrase[:1].isupper())
+        or (named
+        and re.match(r"^(?:The|A|An)\s+[a-z]", phrase))
+        or (named and re.search(r"['’]s?\s+[a-z]", phrase))
+    ):
+        return speaking_for(party(named["name"], dictionary, role=clean_name(phrase)), dictionary)
     return speaking_for(party(phrase, dictionary, appos), dictionary)
 
 

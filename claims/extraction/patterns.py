@@ -48,7 +48,7 @@ INTRO = (
     r"|Yesterday|Today|Earlier|Later|Last\s+(?:week|month|year))\s+)*)"
 )
 # "apologised to customers and said...": another verb of the same subject before the cue.
-COORD = r"(?:[a-z]+(?:ed|d)\b[^,;“”\"]{0,50}?\s+and\s+)?"
+COORD = r"(?P<coord>(?<=\s)[a-z]+(?:ed|d)\b(?>(?:(?!\sand\s)[^;“”\"]){0,160}),?\s+and\s+)?"
 APPOS_AFTER = r"(?:,\s+(?P<appos>[^.!?]+?))?"
 
 
@@ -98,7 +98,7 @@ ROWS: tuple[Row, ...] = (
     _row(
         "source cue: quote",
         rf"^{INTRO}{SOURCE_AT_START}{APPOS}\s+{AUX}$",
-        rf"^(?P<tail>[^:“”\"]{{0,60}}?)[:,]?\s+{Q_OPEN}(?P<quote>.+?)[”\"]?\s*$",
+        rf"^(?P<tail>(?:\s+(?:on|in|at|late|early|last|this|to|during|after|before|from)\b[^:“”\"]{{0,50}}?)?)\s*[:,]\s*{Q_OPEN}(?P<quote>.+?)[”\"]?\s*$",
         "The mayor said: “We will not leave.”",
         _ALL_BUT_ACCORDING,
     ),
@@ -122,6 +122,13 @@ ROWS: tuple[Row, ...] = (
         rf"^(?P<content>.+?){END}",
         "The ministry said the dam was safe.",
         _ALL_BUT_ACCORDING,
+    ),
+    _row(
+        "object was cue by source of content",
+        rf"^{INTRO}(?P<object>[^,;“”\"]{{2,80}}?)\s+(?:was|were|has\s+been|have\s+been|had\s+been|is|are)\s+$",
+        rf"^\s+by\s+{SOURCE}\s+of\s+(?P<content>.+?){END}",
+        "The company was accused by the union of ignoring warnings.",
+        ("of",),
     ),
     _row(
         "content, source cue",
@@ -153,7 +160,9 @@ CUE_FINDER = re.compile(rf"(?<![\w-])(?:{cues.alternation()})(?![\w-])")
 # A quotation standing alone: its speaker is named in a neighbouring unit.
 FLOATING_QUOTE = re.compile(rf"^{Q_OPEN}(?P<quote>.+?)(?:[.!?]?[”\"]\s*)?$", re.DOTALL)
 # Where a new clause with its own attribution may begin inside a sentence.
-CLAUSE_START = re.compile(r"(?:,|;)\s+(?:and|but|while|whereas|although|though)\s+|;\s+")
+CLAUSE_START = re.compile(
+    r"(?:,|;)\s+(?:and|but|while|whereas|although|though)\s+|;\s+|\s(?:after|when|because|since|before|until|as)\s+"
+)
 
 
 @dataclass
@@ -248,7 +257,9 @@ def arrange(text: str, left_start: int, cue: Cue, cue_start: int, cue_end: int, 
             quote=quote,
             quote2=quote2,
             appos=(_group(lm, "appos") or _group(rm, "appos")).strip(),
-            context=" ".join(filter(None, (_group(lm, "intro"), _group(lm, "aux"), _group(rm, "tail")))),
+            context=" ".join(
+                filter(None, (_group(lm, "intro"), _group(lm, "coord"), _group(lm, "aux"), _group(rm, "tail")))
+            ),
             aux=_group(lm, "aux"),
             tail=_group(rm, "tail"),
             content_after_cue="content" in row.right.groupindex and "content" not in row.left.groupindex,

@@ -374,19 +374,15 @@ class Extractor:
 
     # Stage 8: links between drafts.
     def link(self) -> None:
-        drafts = self.drafts
-        n = 0
-        while n < len(drafts):
-            d = drafts[n]
+        for d in list(self.drafts):
             relation = links.RELATION.get(d.act)
             if relation:
-                target = self._answered(d, n)
+                # The answered statement may be inserted before d: look d up each time.
+                target = self._answered(d, self.drafts.index(d))
                 if target is not None:
                     d.links.append((relation, target))
                     if d.anaphoric and not d.answer_says:
                         d.text = self._answer_text(d, target)
-                        n = drafts.index(d)
-            n += 1
         self._merge_and_support()
 
     def _answered(self, d: Draft, n: int) -> Draft | None:

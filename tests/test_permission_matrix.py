@@ -104,6 +104,9 @@ articles-history      GET     /api/articles/{id}/history/     200  200  200   20
 articles-annotations  GET     /api/articles/{id}/annotations/ 200  200  200   200   200
 # Accepting drafts adds claims, sources, anchors and links: it needs the right to add each.
 articles-accept       POST    /api/articles/{id}/accept/      401  403  201+  201+  201+
+# Extraction writes nothing, but its drafts exist to be accepted: the same rights.
+articles-extract      POST    /api/articles/{id}/extract/     401  403  200   200   200
+extract               POST    /api/extract/                   401  403  200   200   200
 
 topics-list           GET     /api/topics/                    200  200  200   200   200
 topics-list           POST    /api/topics/                    401  403  201+  201+  201+
@@ -243,6 +246,8 @@ PATH_KINDS = {
     "/api/articles/{id}/history/": "read-only",
     "/api/articles/{id}/annotations/": "read-only",
     "/api/articles/{id}/accept/": "action",
+    "/api/articles/{id}/extract/": "action",
+    "/api/extract/": "action",
     "/api/topics/": "collection",
     "/api/topics/{id}/": "record",
     "/api/topics/{id}/history/": "read-only",
@@ -841,6 +846,8 @@ def test_api(world, row, role):
         body = change_body(row.resource, row.method, target)
     elif row.path == "/api/articles/{id}/accept/":
         body = {"drafts": [accept_draft(world)]}
+    elif row.path == "/api/extract/":
+        body = {"text": world.article.body, "published_on": "2017-11-08"}
     elif row.path == "/api/auth/token/":
         body = {"username": actor.username if actor else "norole", "password": PASSWORD if actor else "wrong"}
     before = snapshot()

@@ -273,17 +273,19 @@ def test_a_writer_reads_its_own_writes_while_the_replica_lags(deployment, databa
     token = deployment["users"]["writer"]["token"]
     before, headers = get_json(a + "/api/claims/3/")
     with replay_paused(primary, replica):
-        status, headers, body = patch_quote(b, 3, "Quoted anew while the replica was paused.", token, headers["ETag"])
+        status, headers, body = patch_quote(
+            b, 3, "Quoted anew while the replica was paused (marker qzlag).", token, headers["ETag"]
+        )
         assert status == 200, body
         new_etag = headers["ETag"]
         for server in (a, b, a, b):
             mine, headers = get_json(server + "/api/claims/3/", token=token)
-            assert mine["quote"] == "Quoted anew while the replica was paused."
+            assert mine["quote"] == "Quoted anew while the replica was paused (marker qzlag)."
             assert headers["ETag"] == new_etag
             theirs, headers = get_json(server + "/api/claims/3/")
             assert theirs["quote"] == before["quote"]
             assert headers["ETag"] != new_etag
-            listed, _ = get_json(server + "/api/claims/?q=paused")
+            listed, _ = get_json(server + "/api/claims/?q=qzlag")
             assert listed["results"] == []
 
         # An If-Match is checked against the primary, whatever the client read from the replica: an
@@ -298,7 +300,7 @@ def test_a_writer_reads_its_own_writes_while_the_replica_lags(deployment, databa
 
     # Once the replica has caught up, everybody reads the change.
     theirs, _ = get_json(a + "/api/claims/3/")
-    assert theirs["quote"] == "Quoted anew while the replica was paused."
+    assert theirs["quote"] == "Quoted anew while the replica was paused (marker qzlag)."
 
 
 def forget_pin(jar):

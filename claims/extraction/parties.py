@@ -441,10 +441,8 @@ def parse(phrase: str, appos: str, dictionary: Dictionary) -> Parsed:
     # a description, then the name it describes.
     named = _NAMED_APPOSITIVE.match(appos) if appos else None
     if (
-        (named
-        and not phrase[:1].isupper())
-        or (named
-        and re.match(r"^(?:The|A|An)\s+[a-z]", phrase))
+        (named and not phrase[:1].isupper())
+        or (named and re.match(r"^(?:The|A|An)\s+[a-z]", phrase))
         or (named and re.search(r"['’]s?\s+[a-z]", phrase))
     ):
         return speaking_for(party(named["name"], dictionary, role=clean_name(phrase)), dictionary)

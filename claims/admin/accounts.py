@@ -1,0 +1,50 @@
+"""The admin's account pages: a throttled login.
+
+Both are mounted in front of the admin's own URLs (factcheck/urls.py): the login at the admin's
+login address, so every link to it (and `reverse("admin:login")`) leads here.
+"""
+
+import math
+from types import SimpleNamespace
+
+from django.contrib import admin
+from django.contrib.auth.forms import AuthenticationForm
+from django.template.response import TemplateResponse
+
+from claims.api.throttling import LoginAccountThrottle, LoginThrottle
+
+# What a refused login says, whether or not the account exists: the wait, and nothing about the name.
+LOCKED_OUT = "Too many login attempts. Try again in {minutes} minute{s}."
+
+
+def login_wait(request) -> float | None:
+    """Seconds until this login may be tried, if the address or the account has had too many tries.
+
+    The same counters as the API's token endpoint (claims.api.throttling): guesses count against one
+    budget whichever door they come through. Every throttle counts the attempt, as in DRF's views.
+    """
+    view = SimpleNamespace(throttle_scope="login")
+    throttles = [LoginThrottle(), LoginAccountThrottle()]
+    waits = [throttle.wait() for throttle in throttles if not throttle.allow_request(request, view)]
+    return max(waits) if waits else None
+
+
+def admin_login(request, **kwargs):
+    """Django's admin login, throttled per address and per account (docs/security.md, "Accounts")."""
+    if request.method == "POST":
+        wait = login_wait(request)
+        if wait is not None:
+            minutes = max(1, math.ceil(wait / 60))
+            context = {
+                **admin.site.each_context(request),
+                "title": "Log in",
+                "app_path": request.get_full_path(),
+                "form": AuthenticationForm(request),
+                "next": request.POST.get("next", ""),
+                "refusal": LOCKED_OUT.format(minutes=minutes, s="" if minutes == 1 else "s"),
+            }
+            response = TemplateResponse(request, "admin/claims/login_refused.html", context, status=429)
+            response["Retry-After"] = str(math.ceil(wait))
+            return response
+    return admin.site.login(request, **kwargs)
+

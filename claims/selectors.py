@@ -70,10 +70,10 @@ def claim_list() -> QuerySet:
     The API's list and detail read through claims.api.claim_rows instead (plain rows, batch queries).
     """
     return (
-        Claim.objects.select_related(*_CLAIM_JOINS, "created_by")
+        Claim.objects.select_related(*_CLAIM_JOINS, "created_by__profile")
         .prefetch_related(
             "topics",
-            Prefetch("reviews", queryset=Review.objects.select_related("reviewer")),
+            Prefetch("reviews", queryset=Review.objects.select_related("reviewer__profile")),
             Prefetch(
                 "links_out",
                 queryset=ClaimLink.objects.select_related("to_claim__source"),
@@ -155,7 +155,7 @@ def link_list() -> QuerySet:
 
 
 def review_list() -> QuerySet:
-    return Review.objects.select_related("claim__source", "reviewer")
+    return Review.objects.select_related("claim__source", "reviewer__profile")
 
 
 def review_markup_list() -> QuerySet:

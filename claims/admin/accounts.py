@@ -1,4 +1,4 @@
-"""The admin's account pages: a throttled login.
+"""The admin's account pages: a throttled login, and each editor's own display name.
 
 Both are mounted in front of the admin's own URLs (factcheck/urls.py): the login at the admin's
 login address, so every link to it (and `reverse("admin:login")`) leads here.
@@ -7,11 +7,14 @@ login address, so every link to it (and `reverse("admin:login")`) leads here.
 import math
 from types import SimpleNamespace
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.forms import AuthenticationForm
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
 from claims.api.throttling import LoginAccountThrottle, LoginThrottle
+from claims.models import Profile, display_name_of
 
 # What a refused login says, whether or not the account exists: the wait, and nothing about the name.
 LOCKED_OUT = "Too many login attempts. Try again in {minutes} minute{s}."
@@ -48,3 +51,28 @@ def admin_login(request, **kwargs):
             return response
     return admin.site.login(request, **kwargs)
 
+
+class DisplayNameForm(forms.ModelForm):
+    class Meta:
+        model = Profile
+        fields = ["display_name"]
+
+
+def display_name_page(request):
+    """An editor sets the name the public sees on their work: their own (a superuser sets others' on the user page)."""
+    profile = getattr(request.user, "profile", None) or Profile(user=request.user)
+    form = DisplayNameForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"The public now sees your work as by “{form.instance.display_name}”.")
+        return redirect("admin:index")
+    context = {
+        **admin.site.each_context(request),
+        "title": "Your display name",
+        "form": form,
+        "current": display_name_of(request.user),
+    }
+    return TemplateResponse(request, "admin/claims/display_name.html", context)
+
+
+display_name_view = admin.site.admin_view(display_name_page)

@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from claims import selectors
-from claims.models import Article, Claim, ClaimLink, ClaimTopic, Review, Source
+from claims.models import Article, Claim, ClaimLink, ClaimTopic, Review, Source, editor_name
 from claims.replicas import read_connection
 
 
@@ -30,8 +30,8 @@ _REF = ("id", "slug", "name", "kind")
 _ROLES = ("source", "speaker", "via")
 _ARTICLE = ("id", "title", "url", "published_on")
 
-# The page query reads the claims table alone (and the creator's name): a join per related source
-# and article, ten tables in all, took PostgreSQL longer to plan (3-7 ms) than to run (under 1 ms).
+# The page query reads the claims table alone (and the creator's display name, never the login name): a join per
+# related source and article, ten tables in all, took PostgreSQL longer to plan (3-7 ms) than to run (under 1 ms).
 # The sources and articles of a page come in one batch query each instead.
 FIELDS = (
     "id",
@@ -50,7 +50,7 @@ FIELDS = (
     "via_id",
     "article_id",
     "created_by_id",
-    "created_by__username",
+    "created_by__profile__display_name",
 )
 
 
@@ -97,7 +97,16 @@ _BATCHES = {
     "reviews": lambda ids: (
         Review.objects.filter(claim_id__in=ids)
         .order_by("-reviewed_on", "-id")
-        .values_list("claim_id", "id", "rating", "summary", "url", "reviewer_id", "reviewer__username", "reviewed_on")
+        .values_list(
+            "claim_id",
+            "id",
+            "rating",
+            "summary",
+            "url",
+            "reviewer_id",
+            "reviewer__profile__display_name",
+            "reviewed_on",
+        )
     ),
     "links_out": _links("from_claim", "to_claim"),
     "links_in": _links("to_claim", "from_claim"),
@@ -200,7 +209,7 @@ def claims_from_rows(rows: list[dict]) -> list[dict]:
             "denial_count": row["denial_count"],
             "created_at": _datetime(row["created_at"]),
             "updated_at": _datetime(row["updated_at"]),
-            "created_by": _user(row["created_by_id"], row["created_by__username"]),
+            "created_by": _user(row["created_by_id"], row["created_by__profile__display_name"]),
             "version": row["version"],
         }
         for row in rows
@@ -217,5 +226,5 @@ def _ref(values: tuple) -> dict | None:
     return None if values[0] is None else dict(zip(_REF, values, strict=True))
 
 
-def _user(pk: int | None, username: str | None) -> dict | None:
-    return None if pk is None else {"id": pk, "username": username}
+def _user(pk: int | None, display_name: str | None) -> dict | None:
+    return None if pk is None else {"id": pk, "display_name": editor_name(pk, display_name)}

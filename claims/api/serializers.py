@@ -7,7 +7,6 @@ shaped in `claims.selectors` to fetch exactly what they render.
 
 import copy
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from rest_framework import exceptions, serializers
@@ -32,6 +31,7 @@ from claims.models import (
     ReviewRating,
     Source,
     Topic,
+    display_name_of,
 )
 
 
@@ -99,10 +99,18 @@ class RecordSerializerMixin:
 # Brief forms, nested in other objects' representations.
 
 
-class UserBriefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = get_user_model()
-        fields = ["id", "username"]
+class EditorSerializer(serializers.Serializer):
+    """An editor as everyone sees them: an id and the display name, never the login name.
+
+    The same for every client, staff included, so that a cached answer suits anyone (docs/security.md,
+    "People"). The profile must come with the user (`select_related("<user>__profile")`).
+    """
+
+    id = serializers.IntegerField(read_only=True)
+    display_name = serializers.SerializerMethodField(help_text="The name the editor chose to be shown by.")
+
+    def get_display_name(self, user) -> str:
+        return display_name_of(user)
 
 
 class SourceRefSerializer(serializers.ModelSerializer):
@@ -144,7 +152,7 @@ class ClaimBriefSerializer(serializers.ModelSerializer):
 
 
 class ReviewBriefSerializer(serializers.ModelSerializer):
-    reviewer = UserBriefSerializer(read_only=True, allow_null=True)
+    reviewer = EditorSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Review
@@ -269,7 +277,7 @@ class ClaimSerializer(RecordSerializerMixin, serializers.ModelSerializer):
     links_out = LinkOutSerializer(many=True, read_only=True, help_text="Links from this claim to others.")
     links_in = LinkInSerializer(many=True, read_only=True, help_text="Links from other claims to this one.")
     denial_count = serializers.IntegerField(read_only=True, help_text="Claims that deny this one.")
-    created_by = UserBriefSerializer(read_only=True, allow_null=True)
+    created_by = EditorSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Claim
@@ -329,7 +337,7 @@ class ReviewSerializer(RecordSerializerMixin, serializers.ModelSerializer):
     """An editor's verdict on a claim; `reviewer` is the user who saved it."""
 
     claim = NestedPrimaryKeyRelatedField(ClaimBriefSerializer, queryset=Claim.objects.select_related("source"))
-    reviewer = UserBriefSerializer(read_only=True, allow_null=True, help_text="The user who saved the review.")
+    reviewer = EditorSerializer(read_only=True, allow_null=True, help_text="The user who saved the review.")
 
     class Meta:
         model = Review
@@ -389,7 +397,7 @@ class HistoryEntrySerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="The revision's id.")
     type = serializers.ChoiceField(choices=["created", "changed", "deleted"])
     at = serializers.DateTimeField()
-    user = UserBriefSerializer(allow_null=True, help_text="Who made the change; null outside a request (commands).")
+    user = EditorSerializer(allow_null=True, help_text="Who made the change; null outside a request (commands).")
     reason = serializers.CharField(allow_null=True)
     changes = HistoryChangeSerializer(many=True)
 

@@ -100,11 +100,10 @@ class RecordSerializerMixin:
 
 
 class EditorSerializer(serializers.Serializer):
-    """An editor as everyone sees them: an id and the display name, never the login name.
+    """An editor as every client sees them: an id and the name they chose to be shown by, never their login name."""
 
-    The same for every client, staff included, so that a cached answer suits anyone (docs/security.md,
-    "People"). The profile must come with the user (`select_related("<user>__profile")`).
-    """
+    # The same for every client, staff included, so that a cached answer suits anyone (docs/security.md,
+    # "People"). Querysets bring the profile with the user (`select_related("<user>__profile")`).
 
     id = serializers.IntegerField(read_only=True)
     display_name = serializers.SerializerMethodField(help_text="The name the editor chose to be shown by.")

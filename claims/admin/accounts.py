@@ -12,6 +12,8 @@ from django.contrib import admin, messages
 from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 
 from claims.api.throttling import LoginAccountThrottle, LoginThrottle
 from claims.models import Profile, display_name_of
@@ -32,6 +34,8 @@ def login_wait(request) -> float | None:
     return max(waits) if waits else None
 
 
+@sensitive_post_parameters()  # as Django's own login view: passwords stay out of error reports
+@never_cache
 def admin_login(request, **kwargs):
     """Django's admin login, throttled per address and per account (docs/security.md, "Accounts")."""
     if request.method == "POST":

@@ -24,15 +24,16 @@ QUERIES = 0  # statements run by this process: bench/run.py reads it to report q
 _connection = None
 
 _REF = "{0}.id, {0}.slug, {0}.name, {0}.kind"
-# The same tables per query as the service (claims.api.claim_rows): the claims and their creator,
-# then one batch each for sources, articles, topics, reviews, appearances, links out and links in.
+# The same tables per query as the service (claims.api.claim_rows): the claims (their creator's display
+# name by a subquery), then one batch each for sources, articles, topics, reviews, appearances, links out
+# and links in.
 _CLAIM_COLUMNS = (
     "c.id, c.text, c.quote, c.language, c.claimed_on, c.claimed_on_precision, c.status, c.created_at,"
     " c.updated_at, c.version,"
     " (SELECT count(*) FROM claims_claimlink d WHERE d.to_claim_id = c.id AND d.relation = 'denies'),"
-    " c.source_id, c.speaker_id, c.via_id, c.article_id, c.created_by_id, u.username"
+    " c.source_id, c.speaker_id, c.via_id, c.article_id, c.created_by_id,"
+    " (SELECT pr.display_name FROM claims_profile pr WHERE pr.user_id = c.created_by_id)"
 )
-_CLAIM_JOINS = " LEFT JOIN auth_user u ON u.id = c.created_by_id"
 # A thread's claims come with their sources and article joined, as the service's thread selector has them.
 _SOURCE = "{0}.id, {0}.slug, {0}.name, {0}.kind, {0}.role, {1}.id, {1}.slug, {1}.name, {1}.kind"
 _THREAD_COLUMNS = ", ".join(
@@ -57,6 +58,11 @@ _STATUSES = {"unverified", "disputed", "confirmed", "refuted", "retracted"}
 
 class NotFound(Exception):
     pass
+
+
+def _editor(pk, display_name):
+    """An editor as the service shows one (claims.models.editor_name): never the login name."""
+    return None if pk is None else {"id": pk, "display_name": display_name or f"Editor #{pk}"}
 
 
 def _query(sql: str, params=()) -> list[tuple]:
@@ -143,8 +149,9 @@ def _claims(rows: list[tuple]) -> list[dict]:
         ):
             topics[claim_id].append(_ref(topic, 0))
         for r in _query(
-            "SELECT r.id, r.claim_id, r.rating, r.summary, r.url, r.reviewer_id, u.username, r.reviewed_on"
-            " FROM claims_review r LEFT JOIN auth_user u ON u.id = r.reviewer_id WHERE r.claim_id IN %s"
+            "SELECT r.id, r.claim_id, r.rating, r.summary, r.url, r.reviewer_id,"
+            " (SELECT pr.display_name FROM claims_profile pr WHERE pr.user_id = r.reviewer_id), r.reviewed_on"
+            " FROM claims_review r WHERE r.claim_id IN %s"
             " ORDER BY r.reviewed_on DESC, r.id DESC",
             (ids,),
         ):
@@ -154,7 +161,7 @@ def _claims(rows: list[tuple]) -> list[dict]:
                     "rating": r[2],
                     "summary": r[3],
                     "url": r[4],
-                    "reviewer": None if r[5] is None else {"id": r[5], "username": r[6]},
+                    "reviewer": _editor(r[5], r[6]),
                     "reviewed_on": r[7].isoformat(),
                 }
             )
@@ -214,7 +221,7 @@ def _claims(rows: list[tuple]) -> list[dict]:
             "appearances": appearances[row[0]],
             "created_at": _time(row[7]),
             "updated_at": _time(row[8]),
-            "created_by": None if row[15] is None else {"id": row[15], "username": row[16]},
+            "created_by": _editor(row[15], row[16]),
             "version": row[9],
         }
         for row in rows
@@ -280,7 +287,7 @@ def claim_list(environ, params: dict[str, list[str]]) -> dict:
         where.append(f"{columns[0][0]} <= %s AND ({' OR '.join(disjuncts)})")
         args += [*columns[0][1], key[0], *disjunct_args]
     select = _CLAIM_COLUMNS + (f", {_RANK}" if rank_args else "")
-    sql = f"SELECT {select} FROM claims_claim c {_CLAIM_JOINS}"
+    sql = f"SELECT {select} FROM claims_claim c"
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY " + ", ".join(f"{column} DESC" for column, _ in columns) + " LIMIT %s"
@@ -302,7 +309,7 @@ def claim_list(environ, params: dict[str, list[str]]) -> dict:
 
 
 def claim_detail(pk: int) -> dict:
-    rows = _query(f"SELECT {_CLAIM_COLUMNS} FROM claims_claim c {_CLAIM_JOINS} WHERE c.id = %s", (pk,))
+    rows = _query(f"SELECT {_CLAIM_COLUMNS} FROM claims_claim c WHERE c.id = %s", (pk,))
     if not rows:
         raise NotFound
     return _claims(rows)[0]

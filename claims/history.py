@@ -72,10 +72,10 @@ def tracked_fields(model: type[Model]) -> list:
 
 
 def history_queryset(model: type[Model], pk) -> QuerySet:
-    """A record's revisions, newest first, with their authors."""
+    """A record's revisions, newest first, with their authors and the authors' public names."""
     return (
         model.history.filter(**{model._meta.pk.attname: pk})
-        .select_related("history_user")
+        .select_related("history_user__profile")
         .order_by("-history_date", "-history_id")
     )
 

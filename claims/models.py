@@ -546,3 +546,46 @@ class Review(VersionedModel):
 
     def __str__(self):
         return f"{self.get_rating_display()} on claim #{self.claim_id}"
+
+
+def editor_name(user_id: int, display_name: str | None) -> str:
+    """What the public sees of an editor: their display name, or 'Editor #<id>' if they have none.
+
+    Never the login name, which is half of a password guess (docs/security.md, "People").
+    """
+    return display_name or f"Editor #{user_id}"
+
+
+class Profile(models.Model):
+    """What an editor shows the public: a display name, in place of the login name.
+
+    One per user at most. A user without one (made by `createsuperuser`, or in the admin before
+    their profile was saved) is shown as 'Editor #<id>' (`editor_name`). The profile goes with its
+    user: it means nothing without one, and a user who authored anything cannot be deleted.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    display_name = models.CharField(
+        max_length=100,
+        validators=[not_blank],
+        help_text="Shown to the public wherever your work is credited, instead of your login name.",
+    )
+
+    def __str__(self):
+        return self.display_name
+
+    def clean(self):
+        username = self.user.get_username() if self.user_id else None
+        if username and self.display_name.strip().casefold() == username.casefold():
+            raise ValidationError(
+                {"display_name": "Choose a name other than your login name: the login name is kept from the public."}
+            )
+
+
+def display_name_of(user) -> str:
+    """`user`'s public name; reads the profile (one query unless `select_related("profile")` fetched it)."""
+    try:
+        profile = user.profile
+    except Profile.DoesNotExist:
+        profile = None
+    return editor_name(user.pk, profile.display_name if profile is not None else None)

@@ -222,6 +222,11 @@ TEMPLATES = [
     },
 ]
 
+# A login lasts this long (seconds), however active the session: a stolen session cookie stops working
+# within a working day. Editors log in again each day (docs/security.md, "Accounts").
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600, minimum=60)
+
+# Every password set through Django (the admin's forms, createsuperuser, changepassword) is checked.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -248,8 +253,10 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 FACTCHECK_THROTTLE_RATES = {
     "anon": env_rate("THROTTLE_ANON", "120/min"),
     "user": env_rate("THROTTLE_USER", "1200/min"),
-    # Token requests with a password: guesses.
+    # Password guesses (token requests and admin logins) from one address.
     "login": env_rate("THROTTLE_LOGIN", "10/min"),
+    # Password guesses at one account, from any addresses (docs/security.md, "Accounts").
+    "login_account": env_rate("THROTTLE_LOGIN_ACCOUNT", "20/hour"),
 }
 
 # Who publishes the reviews: the `author` of every ClaimReview and the name on the public claim pages.

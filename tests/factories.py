@@ -6,7 +6,7 @@ import itertools
 from django.contrib.auth.models import Group, User
 from django.test import Client
 
-from claims.models import Article, Claim, ClaimLink, Review, Source, Topic
+from claims.models import Article, Claim, ClaimLink, Profile, Review, Source, Topic
 
 _seq = itertools.count(1)
 
@@ -61,9 +61,12 @@ def admin_client(*groups, **flags) -> Client:
     return logged_in(make_user(groups=groups, is_staff=True, **flags))
 
 
-def make_user(username=None, groups=(), **fields) -> User:
+def make_user(username=None, groups=(), display_name=None, **fields) -> User:
+    """A user who can log in with "pw-for-tests-9"; with a profile if `display_name` is given."""
     user = User.objects.create_user(username=username or f"user{next(_seq)}", password="pw-for-tests-9", **fields)
     user.groups.set(Group.objects.filter(name__in=groups))
+    if display_name is not None:
+        Profile.objects.create(user=user, display_name=display_name)
     return user
 
 

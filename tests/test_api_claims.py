@@ -42,7 +42,8 @@ def test_it_creates_a_claim_with_related_objects_by_id(client_editor, editor):
     assert body["article"]["publisher"]["id"] == article.publisher_id
     assert [t["slug"] for t in body["topics"]] == ["border"]
     assert body["status"] == "unverified"
-    assert body["created_by"] == {"id": editor.pk, "username": "editor"}
+    # The display name, never the login name (an editor without a profile is "Editor #<id>").
+    assert body["created_by"] == {"id": editor.pk, "display_name": f"Editor #{editor.pk}"}
     claim = Claim.objects.get(pk=body["id"])
     assert claim.created_by == editor
     assert list(claim.topics.all()) == [border]

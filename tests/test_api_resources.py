@@ -2,7 +2,7 @@
 
 import pytest
 
-from claims.models import Article, ClaimLink, Review, Source, Topic
+from claims.models import Article, ClaimLink, Profile, Review, Source, Topic
 from tests.factories import make_article, make_claim, make_link, make_review, make_source, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -243,13 +243,14 @@ def test_it_refuses_a_link_to_an_unknown_claim(client_editor):
 
 
 def test_a_review_is_signed_by_the_user_who_saves_it(client_editor, editor):
+    Profile.objects.create(user=editor, display_name="Rima Haddad")
     claim = make_claim()
     response = client_editor.post(
         "/api/reviews/",
         {"claim": claim.pk, "rating": "unproven", "summary": "Denied; no independent source.", "reviewer": "someone"},
     )
     assert response.status_code == 201, response.content
-    assert response.json()["reviewer"] == {"id": editor.pk, "username": "editor"}
+    assert response.json()["reviewer"] == {"id": editor.pk, "display_name": "Rima Haddad"}
     assert Review.objects.get().reviewer == editor
 
 

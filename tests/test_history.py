@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
@@ -21,7 +22,8 @@ def history(client, url):
 
 
 def author(entry):
-    return entry["user"]["username"] if entry["user"] else None
+    """The login name of the revision's author: the API shows only the id and display name."""
+    return User.objects.get(pk=entry["user"]["id"]).username if entry["user"] else None
 
 
 def change(entry, field):

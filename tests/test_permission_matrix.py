@@ -33,7 +33,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from claims.anchoring import describe as describe_anchor
-from claims.models import Appearance, Article, Claim, ClaimLink, Review, Source, Topic
+from claims.models import Appearance, Article, Claim, ClaimLink, Review, Source, Topic, display_name_of
 from tests.factories import (
     claim_form_data,
     make_article,
@@ -960,11 +960,15 @@ def admin_add_data(world: World, model: str) -> dict:
             "password1": NEW_PASSWORD,
             "password2": NEW_PASSWORD,
             "usable_password": "true",
+            **PROFILE_INLINE_EMPTY,
         },
         "group": lambda: {"name": "added group"},
         "tokenproxy": lambda: {"user": world.other.pk},
     }[model]()
 
+
+# The user page's profile inline (the display name), left as it is.
+PROFILE_INLINE_EMPTY = {"profile-TOTAL_FORMS": "0", "profile-INITIAL_FORMS": "0"}
 
 ADMIN_CREATED = {
     "source": (Source, {"slug": "added-source"}),
@@ -1019,6 +1023,7 @@ def admin_change_data(world: World, model: str, obj) -> dict:
             "is_active": "on",
             "date_joined_0": obj.date_joined.strftime("%Y-%m-%d"),
             "date_joined_1": obj.date_joined.strftime("%H:%M:%S"),
+            **PROFILE_INLINE_EMPTY,
         },
         "group": lambda: {"name": obj.name},
         # The token moves to another user: the one change its form allows.
@@ -1343,7 +1348,7 @@ def server_owned_fields(world: World, resource: str, as_read: bool) -> dict:
     """
 
     def user_ref(user):
-        return {"id": user.pk, "username": user.username} if as_read else user.pk
+        return {"id": user.pk, "display_name": display_name_of(user)} if as_read else user.pk
 
     forged = {"id": 987654, "version": 42}
     if resource in ("sources", "topics"):

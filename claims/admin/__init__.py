@@ -22,7 +22,19 @@ from claims.admin.forms import AppearanceAdminForm, ClaimAdminForm, PlainTextFie
 from claims.admin.scale import IndexedValuesFilter
 from claims.diagram import format_claim_date, thread_context
 from claims.extraction import accept
-from claims.models import ARTICLE_BODY_MAX, Appearance, Article, Claim, ClaimLink, ClaimStatus, Review, Source, Topic
+from claims.models import (
+    ARTICLE_BODY_MAX,
+    Appearance,
+    Article,
+    Claim,
+    ClaimLink,
+    ClaimStatus,
+    Profile,
+    Review,
+    Source,
+    Topic,
+    display_name_of,
+)
 from claims.versioning import VersionConflict
 
 
@@ -398,8 +410,26 @@ class ReviewAdmin(ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
+class ProfileInline(admin.StackedInline):
+    """The display name the public sees instead of the login name (each editor also sets their own)."""
+
+    model = Profile
+    can_delete = False  # without one, the editor is 'Editor #<id>': clear the name by writing another
+
+
 class UserAdmin(DjangoUserAdmin):
-    """Users who authored revisions cannot be deleted, only deactivated: their name stays on their changes."""
+    """Users who authored revisions cannot be deleted, only deactivated: their name stays on their changes.
+
+    Staff see login names here; the public only ever sees display names (docs/security.md, "People").
+    """
+
+    inlines = [ProfileInline]
+    list_display = [*DjangoUserAdmin.list_display, "display_name"]
+    list_select_related = ["profile"]
+
+    @admin.display(description="display name", ordering="profile__display_name")
+    def display_name(self, user):
+        return display_name_of(user)
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and history.authored_revisions(obj, limit=1):

@@ -118,7 +118,6 @@ class DraftForm(forms.Form):
             "claimed_on": data["claimed_on"],
             "claimed_on_precision": data["claimed_on_precision"],
             "topics": [topic.pk for topic in data["topics"]],
-            "span": None,
             "links": [],
         }
         if data["span_start"] is not None and data["span_end"] is not None:
@@ -328,7 +327,7 @@ def _accept(request, article: Article, formset, page_errors: list):
     try:
         accepted = accept.drafts_accept(article=article, drafts=drafts, user=request.user)
     except accept.DraftsInvalid as exc:
-        for index, errors in exc.errors.items():
+        for index, errors in exc.messages().items():
             if isinstance(index, int) and index < len(formset.forms):
                 formset.forms[index].show_errors(errors)
             else:

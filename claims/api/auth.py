@@ -10,17 +10,19 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from claims.api.schema import ErrorSerializer
-from claims.api.throttling import AnonThrottle, LoginThrottle, UserThrottle
+from claims.api.throttling import AnonThrottle, LoginAccountThrottle, LoginThrottle, UserThrottle
 
 
 class ObtainToken(ObtainAuthToken):
     """`POST` a `username` and `password` (JSON or a form), get `{"token": ...}`, the key for
     `Authorization: Token <key>`. Wrong credentials are a 401, as any failed authentication; a
-    missing field is a 400 naming it. Throttled per client more tightly than other requests.
+    missing field is a 400 naming it. Throttled more tightly than other requests, per client and per
+    account (whichever address the guesses come from); the 429 is the same whether or not the account
+    exists.
     """
 
     parser_classes = [parsers.JSONParser, parsers.FormParser]
-    throttle_classes = [AnonThrottle, UserThrottle, LoginThrottle]
+    throttle_classes = [AnonThrottle, UserThrottle, LoginThrottle, LoginAccountThrottle]
     throttle_scope = "login"
 
     @extend_schema(

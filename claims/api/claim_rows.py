@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from claims import selectors
-from claims.models import Appearance, Article, Claim, ClaimLink, ClaimTopic, Review, Source
+from claims.models import Appearance, Article, Claim, ClaimLink, ClaimTopic, Review, Source, editor_name
 from claims.replicas import read_connection
 
 
@@ -31,9 +31,9 @@ _ROLES = ("source", "speaker", "via")
 _ARTICLE = ("id", "title", "url", "published_on")
 _ANCHOR = ("start", "end", "exact", "prefix", "suffix", "status")
 
-# The page query reads the claims table alone (and the creator's name): a join per related source
-# and article, ten tables in all, took PostgreSQL longer to plan (3-7 ms) than to run (under 1 ms).
-# The sources and articles of a page come in one batch query each instead.
+# The page query reads the claims table alone (the creator's display name by a subquery, never the login name): a
+# join per related source and article, ten tables in all, took PostgreSQL longer to plan (3-7 ms) than to run (under
+# 1 ms). The sources and articles of a page come in one batch query each instead.
 FIELDS = (
     "id",
     "text",
@@ -51,7 +51,7 @@ FIELDS = (
     "via_id",
     "article_id",
     "created_by_id",
-    "created_by__username",
+    "created_by_name",
 )
 
 
@@ -63,7 +63,9 @@ def claim_rows(queryset: QuerySet) -> QuerySet:
     ordering_annotations = [
         term.lstrip("-") for term in queryset.query.order_by if term.lstrip("-") in queryset.query.annotations
     ]
-    return queryset.annotate(denial_count=selectors.denial_count()).values(*FIELDS, *ordering_annotations)
+    return queryset.annotate(
+        denial_count=selectors.denial_count(), created_by_name=selectors.display_name_by_id("created_by_id")
+    ).values(*FIELDS, *ordering_annotations)
 
 
 def _links(here: str, there: str):
@@ -97,8 +99,9 @@ _BATCHES = {
     ),
     "reviews": lambda ids: (
         Review.objects.filter(claim_id__in=ids)
+        .annotate(reviewer_name=selectors.display_name_by_id("reviewer_id"))
         .order_by("-reviewed_on", "-id")
-        .values_list("claim_id", "id", "rating", "summary", "url", "reviewer_id", "reviewer__username", "reviewed_on")
+        .values_list("claim_id", "id", "rating", "summary", "url", "reviewer_id", "reviewer_name", "reviewed_on")
     ),
     "appearances": lambda ids: (
         Appearance.objects.filter(claim_id__in=ids)
@@ -213,7 +216,7 @@ def claims_from_rows(rows: list[dict]) -> list[dict]:
             "appearances": appearances[row["id"]],
             "created_at": _datetime(row["created_at"]),
             "updated_at": _datetime(row["updated_at"]),
-            "created_by": _user(row["created_by_id"], row["created_by__username"]),
+            "created_by": _user(row["created_by_id"], row["created_by_name"]),
             "version": row["version"],
         }
         for row in rows
@@ -241,5 +244,5 @@ def _ref(values: tuple) -> dict | None:
     return None if values[0] is None else dict(zip(_REF, values, strict=True))
 
 
-def _user(pk: int | None, username: str | None) -> dict | None:
-    return None if pk is None else {"id": pk, "username": username}
+def _user(pk: int | None, display_name: str | None) -> dict | None:
+    return None if pk is None else {"id": pk, "display_name": editor_name(pk, display_name)}

@@ -68,8 +68,9 @@ class DraftSerializer(serializers.Serializer):
 
 
 class AcceptedDraftSerializer(DraftSerializer):
-    """A draft as accepted: as returned by extraction, possibly edited. Only `text`, `source` and
-    `claimed_on` are required; `include: false` leaves a draft out."""
+    """A draft as accepted: as returned by extraction, possibly edited. An included draft needs `text`,
+    `source` and `claimed_on`; `include: false` leaves a draft out, and then only its fields' types are
+    checked."""
 
     include = serializers.BooleanField(required=False, default=True)
     topics = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, help_text="Topic ids.")
@@ -78,9 +79,8 @@ class AcceptedDraftSerializer(DraftSerializer):
 
     def get_fields(self):
         fields = super().get_fields()
-        for name, field in fields.items():
-            if name not in ("text", "source", "claimed_on"):
-                field.required = False
+        for field in fields.values():
+            field.required = False
         return fields
 
 

@@ -7,7 +7,6 @@ shaped in `claims.selectors` to fetch exactly what they render.
 
 import copy
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from drf_spectacular.utils import extend_schema_field
@@ -36,6 +35,7 @@ from claims.models import (
     ReviewRating,
     Source,
     Topic,
+    display_name_of,
 )
 
 
@@ -103,10 +103,17 @@ class RecordSerializerMixin:
 # Brief forms, nested in other objects' representations.
 
 
-class UserBriefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = get_user_model()
-        fields = ["id", "username"]
+class EditorSerializer(serializers.Serializer):
+    """An editor as every client sees them: an id and the name they chose to be shown by, never their login name."""
+
+    # The same for every client, staff included, so that a cached answer suits anyone (docs/security.md,
+    # "People"). Querysets bring the profile with the user (`select_related("<user>__profile")`).
+
+    id = serializers.IntegerField(read_only=True)
+    display_name = serializers.SerializerMethodField(help_text="The name the editor chose to be shown by.")
+
+    def get_display_name(self, user) -> str:
+        return display_name_of(user)
 
 
 class SourceRefSerializer(serializers.ModelSerializer):
@@ -187,7 +194,7 @@ class ClaimBriefSerializer(serializers.ModelSerializer):
 
 
 class ReviewBriefSerializer(serializers.ModelSerializer):
-    reviewer = UserBriefSerializer(read_only=True, allow_null=True)
+    reviewer = EditorSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Review
@@ -322,7 +329,7 @@ class ClaimSerializer(RecordSerializerMixin, serializers.ModelSerializer):
     links_out = LinkOutSerializer(many=True, read_only=True, help_text="Links from this claim to others.")
     links_in = LinkInSerializer(many=True, read_only=True, help_text="Links from other claims to this one.")
     denial_count = serializers.IntegerField(read_only=True, help_text="Claims that deny this one.")
-    created_by = UserBriefSerializer(read_only=True, allow_null=True)
+    created_by = EditorSerializer(read_only=True, allow_null=True)
     anchor = serializers.SerializerMethodField(help_text="Where the claim lies in its `article`'s text, if anchored.")
     appearances = AppearanceBriefSerializer(
         many=True, read_only=True, help_text="Every article the claim is recorded in, with its anchor there."
@@ -396,7 +403,7 @@ class ReviewSerializer(RecordSerializerMixin, serializers.ModelSerializer):
     """An editor's verdict on a claim; `reviewer` is the user who saved it."""
 
     claim = NestedPrimaryKeyRelatedField(ClaimBriefSerializer, queryset=Claim.objects.select_related("source"))
-    reviewer = UserBriefSerializer(read_only=True, allow_null=True, help_text="The user who saved the review.")
+    reviewer = EditorSerializer(read_only=True, allow_null=True, help_text="The user who saved the review.")
 
     class Meta:
         model = Review
@@ -496,7 +503,7 @@ class HistoryEntrySerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="The revision's id.")
     type = serializers.ChoiceField(choices=["created", "changed", "deleted"])
     at = serializers.DateTimeField()
-    user = UserBriefSerializer(allow_null=True, help_text="Who made the change; null outside a request (commands).")
+    user = EditorSerializer(allow_null=True, help_text="Who made the change; null outside a request (commands).")
     reason = serializers.CharField(allow_null=True)
     changes = HistoryChangeSerializer(many=True)
 

@@ -13,8 +13,11 @@ once, at import), so a deployment or a test can change them without a restart.
 """
 
 import contextlib
+import hashlib
 import logging
 import math
+import unicodedata
+from collections.abc import Mapping
 
 from django.conf import settings
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, SimpleRateThrottle, UserRateThrottle
@@ -91,4 +94,31 @@ class UserThrottle(UserRateThrottle, SlidingWindowThrottle):
 
 
 class LoginThrottle(ScopedRateThrottle, SlidingWindowThrottle):
-    """Token requests (password guesses), per client, under the `login` rate."""
+    """Token requests and admin logins (password guesses), per client, under the `login` rate."""
+
+
+def submitted_username(request) -> str | None:
+    """The username a login request names (an API request's body, or an admin login form), if any."""
+    data = request.data if hasattr(request, "data") else request.POST
+    username = data.get("username") if isinstance(data, Mapping) else None
+    return username if isinstance(username, str) and username else None
+
+
+class LoginAccountThrottle(SlidingWindowThrottle):
+    """Password guesses at one account, from any number of addresses, under the `login_account` rate.
+
+    Counted by the username as submitted, whether or not there is such an account, so a refusal
+    says nothing about which names are accounts; the counter's key is a digest, so login names are
+    not kept in the cache. Names that differ only in case or Unicode form share one count: a guesser
+    gains nothing by varying them.
+    """
+
+    scope = "login_account"
+
+    def get_cache_key(self, request, view):
+        username = submitted_username(request)
+        if username is None:
+            return None  # refused as a missing field; nothing to guess at
+        name = unicodedata.normalize("NFKC", username).casefold()
+        digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": digest}

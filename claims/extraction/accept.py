@@ -63,6 +63,12 @@ class DraftsInvalid(Exception):
         self.errors = errors
         super().__init__(errors)
 
+    def messages(self) -> dict:
+        """The errors without their codes: {index (or "drafts"): {field path: message}}."""
+        return {
+            index: {path: message for path, (message, _) in fields.items()} for index, fields in self.errors.items()
+        }
+
 
 @dataclass
 class Accepted:
@@ -107,6 +113,24 @@ def _choice(value, path: str, choices, default: str) -> str:
 
 
 _MISSING = object()
+
+# Each field's JSON type, as the schema has it (what a left-out draft is still held to).
+_TYPES = {
+    "text": str,
+    "quote": str,
+    "cue": str,
+    "span": dict,
+    "source": dict,
+    "speaker": (dict, type(None)),
+    "via": (dict, type(None)),
+    "claimed_on": str,
+    "claimed_on_precision": str,
+    "links": list,
+    "include": bool,
+    "topics": list,
+    "language": str,
+    "status": str,
+}
 
 
 def _party(value, path: str, *, required: bool, sources: dict[int, Source]):
@@ -216,6 +240,12 @@ def _check(index: int, draft, article: Article, user, lookups: dict) -> _Checked
     include = get("include")
     if include is not _MISSING and not isinstance(include, bool):
         raise _Problem("include", "Enter true or false.")
+    if include is False:
+        # Left out: an editor unticks a draft rather than mend it. Only its fields' types are held.
+        for name, value in draft.items():
+            if not isinstance(value, _TYPES[name]):
+                raise _Problem(name, "This field has the wrong type.")
+        return None
     text = _text(get("text"), "text", required=True, max_length=2000)
     quote = _text(get("quote"), "quote", required=False, max_length=5000)
     _text(get("cue"), "cue", required=False, max_length=200)
@@ -239,8 +269,6 @@ def _check(index: int, draft, article: Article, user, lookups: dict) -> _Checked
     missing = [t for t in topics if t not in lookups["topics"]]
     if missing:
         raise _Problem("topics", f"No topic has the id {missing[0]}.", "does_not_exist")
-    if include is False:
-        return None
     if not services.claim_status_change_allowed(user, None, status):
         raise _Problem("status", services.FINAL_STATUS_MESSAGE, "permission")
     return _Checked(

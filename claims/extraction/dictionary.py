@@ -67,6 +67,11 @@ class Dictionary:
                 name_words = key(entry.name)
                 if len(name_words) >= 2:
                     surnames.setdefault(name_words[-1], []).append(entry)
+        self._by_word: dict[str, list[Entry]] = {}
+        for entry in self.entries.values():
+            if entry.kind != "person":
+                for w in set(key(entry.name)):
+                    self._by_word.setdefault(w, []).append(entry)
         # A surname alone names a person only when one known person has it.
         self._surnames = {s: found[0] for s, found in surnames.items() if len(found) == 1}
 
@@ -114,6 +119,11 @@ class Dictionary:
                 if entry is not None:
                     return entry, start, start + size
         return None
+
+    def with_word(self, word: str) -> list[Entry]:
+        """Known bodies (not people) whose name has this word: "army" -> "Kalvanian army", ..."""
+        w = word.lower()
+        return list(dict.fromkeys(self._by_word.get(w, []) + self._by_word.get(w.rstrip("s"), [])))
 
     def surname(self, word: str) -> Entry | None:
         """The one known person with this surname, if exactly one."""

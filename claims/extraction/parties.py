@@ -75,7 +75,7 @@ PERSON_ROLE = re.compile(
 )
 # Those who speak for someone else: what they say is that party's statement, they are its speaker.
 SPOKES = (
-    r"(?:(?:chief|senior|deputy|military|foreign\s+ministry|official|rebel|government|army|party)\s+)?"
+    r"(?:(?:chief|senior|deputy|official)\s+)?"
     r"(?:spokes(?:man|woman|person)|press\s+secretary|press\s+officer|lawyer|attorney)"
 )
 SPOKES_ROLE = re.compile(r"spokes|press\s+secretary|press\s+officer|lawyer|attorney", re.I)
@@ -196,6 +196,19 @@ def reads_as_party(phrase: str) -> bool:
     ws = phrase.split()
     if not 1 <= len(ws) <= 10 or all(w.lower() in _DETERMINERS for w in ws):
         return False
+    if ws[-1].lower() in _DETERMINERS or ws[-1].lower() in {
+        "of",
+        "about",
+        "to",
+        "for",
+        "from",
+        "with",
+        "on",
+        "in",
+        "at",
+        "by",
+    }:
+        return False
     for w in ws:
         bare = w.strip("()'’").lower()
         if not w[:1].islower():
@@ -280,6 +293,7 @@ _POSSESSIVE_PRONOUN = {"its": "it", "their": "they", "his": "he", "her": "she"}
 def _body(phrase: str, d: Dictionary) -> tuple[Party, str | None]:
     """The body a spokesman speaks for, and the reference to resolve when the phrase is one ("its", "the group")."""
     phrase = re.sub(r"['’]s?$", "", phrase.strip())
+    phrase = re.sub(r"^(?:[Aa]n?)\s+(?=[a-z])", "the ", phrase)  # "a government spokesman": the government
     low = phrase.lower()
     if low in _POSSESSIVE_PRONOUN:
         return Party(name=phrase), _POSSESSIVE_PRONOUN[low]
@@ -441,10 +455,8 @@ def parse(phrase: str, appos: str, dictionary: Dictionary) -> Parsed:
     # a description, then the name it describes.
     named = _NAMED_APPOSITIVE.match(appos) if appos else None
     if (
-        (named
-        and not phrase[:1].isupper())
-        or (named
-        and re.match(r"^(?:The|A|An)\s+[a-z]", phrase))
+        (named and not phrase[:1].isupper())
+        or (named and re.match(r"^(?:The|A|An)\s+[a-z]", phrase))
         or (named and re.search(r"['’]s?\s+[a-z]", phrase))
     ):
         return speaking_for(party(named["name"], dictionary, role=clean_name(phrase)), dictionary)

@@ -31,7 +31,7 @@ APPOS = r"(?:,\s+(?P<appos>[^,;“”\"]{2,120}?),)?"
 # Words between source and cue: tense, adverbs and a time ("have in recent weeks reported").
 AUX = (
     r"(?P<aux>(?:(?:has|have|had|also|later|earlier|again|previously|repeatedly|publicly|separately|already|"
-    r"would|will|did|does|do|not|never|on\s+\w+|in\s+recent\s+\w+|last\s+\w+|this\s+\w+|[a-z]+ly)\s+)*)"
+    r"would|will|did|does|do|not|never|first|then|now|on\s+\w+|in\s+recent\s+\w+|last\s+\w+|this\s+\w+|[a-z]+ly)\s+)*)"
 )
 # After a cue that closes the sentence: a time, a place, a medium, "citing ...", or a participle
 # clause in the reporter's voice (", signaling ...").
@@ -160,9 +160,8 @@ CUE_FINDER = re.compile(rf"(?<![\w-])(?:{cues.alternation()})(?![\w-])")
 # A quotation standing alone: its speaker is named in a neighbouring unit.
 FLOATING_QUOTE = re.compile(rf"^{Q_OPEN}(?P<quote>.+?)(?:[.!?]?[”\"]\s*)?$", re.DOTALL)
 # Where a new clause with its own attribution may begin inside a sentence.
-CLAUSE_START = re.compile(
-    r"(?:,|;)\s+(?:and|but|while|whereas|although|though)\s+|;\s+|\s(?:after|when|because|since|before|until|as)\s+"
-)
+CLAUSE_START = re.compile(r"(?:,|;)\s+(?:and|but|while|whereas|although|though)\s+|;\s+")
+SUBORDINATE_START = re.compile(r"\s(?:after|when|because|since|before|until|as)\s+")
 
 
 @dataclass

@@ -12,6 +12,9 @@ from claims.extraction.parties import Party
 
 _CITING = re.compile(r"\b(?:citing|quoting)\s+(?P<cited>[^.;]+)")
 # "..., citing the researcher Lina Torp, who had seen it." closing what a media outlet said.
+# "said little", "reported what it called...": no statement follows.
+_NOT_A_STATEMENT = re.compile(r"\s*(?:little|nothing|much|more|what|whether|how|why|where|which|who)\b")
+_LEADING_CITING = re.compile(r",?\s*(?:citing|quoting)\s+[^;]+?,\s+(?:that\s+)?(?=\S)(?=that\b|[a-z])")
 _TRAILING_CITING = re.compile(r",\s+(?:citing|quoting)\s+[^.;]+$")
 _TRAILING_DATE = re.compile(
     r"\s+(?:(?:late\s+|early\s+)?on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|last\s+(?:week|month)"
@@ -111,22 +114,28 @@ class Extractor:
         self.text = text
         self.published = published_on
         self.dictionary = dictionary
-        self.discourse = coref.Discourse()
+        self.discourse = coref.Discourse(dictionary, text)
         self.drafts: list[Draft] = []
 
     # Stage 3: cues and their arrangement in each unit.
     def matches(self, unit: segment.Unit) -> list[patterns.Match]:
         text = self.text
         clause_starts = [unit.start] + [m.end() for m in patterns.CLAUSE_START.finditer(text, unit.start, unit.end)]
+        # "after X said...", "when Y denied...": a clause of its own, unless inside what someone said.
+        subordinate = [m.end() for m in patterns.SUBORDINATE_START.finditer(text, unit.start, unit.end)]
         quoted = patterns.quote_regions(text, unit.start, unit.end)
         found: list[patterns.Match] = []
         for cue, _written, cs, ce in patterns.cue_matches(text, unit.start, unit.end):
             if any(qs < cs < qe for qs, qe in quoted):
                 continue
+            if re.search(r"\b(?:the|a|an|its|his|her|their|this|that)\s+$", text[max(unit.start, cs - 8) : cs]):
+                continue  # "the report", "a claim": a noun, not a cue
             starts = sorted((s for s in clause_starts if s <= cs), reverse=True)
             inside = [f for f in found if f.content_start <= cs < f.content_end]
             if inside and not any(inside[0].content_start < s <= cs for s in starts):
                 continue
+            if not inside:
+                starts = sorted({*starts, *(s for s in subordinate if s <= cs)}, reverse=True)
             best = None
             for left_start in starts:
                 for candidate in patterns.arrange(text, left_start, cue, cs, ce, unit.end):
@@ -140,14 +149,18 @@ class Extractor:
             for earlier in found:
                 if earlier.content_start < best.source_start <= earlier.content_end:
                     boundary = max(s for s in clause_starts if s <= best.source_start)
-                    cut = text.rfind(",", earlier.content_start, boundary)
-                    cut2 = text.rfind(";", earlier.content_start, boundary)
-                    earlier.content_end = max(cut, cut2, earlier.content_start)
+                    cut = max(
+                        text.rfind(",", earlier.content_start, boundary),
+                        text.rfind(";", earlier.content_start, boundary),
+                    )
+                    earlier.content_end = cut if cut > earlier.content_start else boundary
             found.append(best)
         return found
 
     def _acceptable(self, m: patterns.Match) -> bool:
         if re.search(r"\b(?:not|never)\b", m.aux):
+            return False
+        if m.content_after_cue and _NOT_A_STATEMENT.match(self.text, m.content_start, m.content_end):
             return False
         if not parties.reads_as_party(m.source):
             return False
@@ -224,7 +237,6 @@ class Extractor:
 
     # Stages 6 and 7: date and wording, per draft.
     def draft(self, m: patterns.Match, unit_index: int, previous: Draft | None) -> list[Draft]:
-        source, speaker, via, continuation = self.parties_of(m, previous)
         start, end = _trim(self.text, m.content_start, m.content_end)
         context = m.context
         leading = dates.LEADING_DATE.match(self.text, start, end) if m.content_after_cue else None
@@ -235,6 +247,11 @@ class Extractor:
         if leading:
             # "said in a statement that...", "told parliament on March 3 that...": about the saying, not the said.
             context += " " + leading.group(0)
+            start, end = _trim(self.text, leading.end(), end)
+        leading = _LEADING_CITING.match(self.text, start, end) if m.content_after_cue else None
+        if leading:
+            # "reported, citing the union IMW, that ...": the citation comes before the content.
+            m.tail += " " + leading.group(0)
             start, end = _trim(self.text, leading.end(), end)
         if m.content_after_cue:
             citing = _TRAILING_CITING.search(self.text, start, end)
@@ -247,6 +264,7 @@ class Extractor:
                 # "accused the rebels of it on Friday": the time of the accusation, closing it.
                 context += " " + trailing.group(0)
                 start, end = _trim(self.text, start, trailing.start())
+        source, speaker, via, continuation = self.parties_of(m, previous)
         own_date = dates.find(context, self.published)
         claimed_on, precision = dates.claimed_on(context, m.aux, self.published)
         base = Draft(

@@ -109,8 +109,15 @@ class Discourse:
                 return mention
         return None
 
-    def resolve(self, ref: str) -> Mention | None:
-        """The latest mention the reference can mean, or None."""
+    def resolve(self, ref: str, exclude: Party | None = None) -> Mention | None:
+        """The latest mention the reference can mean, or None; never ``exclude`` (who a denial answers)."""
+        if exclude is not None:
+            kept = self.mentions
+            self.mentions = [m for m in kept if not m.party.same_as(exclude)]
+            try:
+                return self.resolve(ref)
+            finally:
+                self.mentions = kept
         low = ref.lower()
         if low in ("he", "she"):
             return self._latest(lambda p: p.kind == "person")

@@ -232,12 +232,15 @@ def guess_kind(name: str, description: str = "") -> str:
     """The proposed kind for a party the record does not know."""
     if PERSON_TITLE.match(name):
         return "person"
-    for text in (name, description):
-        for regex, kind in KIND_WORDS:
-            if text and regex.search(text):
-                return kind
+    for regex, kind in KIND_WORDS:
+        if regex.search(name):
+            return kind
+    # A person's name with a post ("Ana Ruiz, the mayor") is a person, whatever body the post is in.
     if looks_like_person(name):
         return "person"
+    for regex, kind in KIND_WORDS:
+        if description and regex.search(description):
+            return kind
     if description and PERSON_ROLE.search(description):
         return "person"
     return "other"

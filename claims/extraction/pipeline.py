@@ -77,11 +77,15 @@ class Draft:
         }
 
 
+# Before content: spaces, punctuation, and "that" as a conjunction (not "that account").
+_LEADING_NOISE = re.compile(rf"^(?:\s+|that\b(?!\s+(?:\w+\s+)?{links.REPORT_NOUN}\b)|:|,|[“\"‘])", re.I)
+
+
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     """Offsets of the content without surrounding spaces, "that", colons, commas and quotation marks."""
     while start < end:
         piece = text[start:end]
-        m = re.match(r"^(?:\s+|that\b|:|,|[“\"‘])", piece)
+        m = _LEADING_NOISE.match(piece)
         if not m or not m.end():
             break
         start += m.end()
@@ -194,7 +198,8 @@ class Extractor:
                 if subject and parties.is_plural(subject) == (parsed.ref.lower() == "they"):
                     answered = parties.parse(subject, "", self.dictionary)
                     return answered.source, answered.speaker, None, False
-            mention = self.discourse.resolve(parsed.ref)
+            answering = m.cue.act in links.RELATION and self.drafts
+            mention = self.discourse.resolve(parsed.ref, exclude=self.drafts[-1].source if answering else None)
             if mention is not None:
                 continuation = True
                 if mention.speaks_for is not None:
@@ -216,6 +221,13 @@ class Extractor:
             if mention is not None and mention.party.kind == "media":
                 via = mention.party
         return source, speaker, via, continuation
+
+    def _named(self, phrase: str) -> Party:
+        """A party named in passing ("a report by the army"), resolved against those named before."""
+        parsed = parties.parse(phrase, "", self.dictionary)
+        ref = parsed.ref or parsed.source_ref
+        mention = self.discourse.resolve(ref) if ref else None
+        return (mention.speaks_for or mention.party) if mention else parsed.source
 
     def remember(self, source: Party, speaker: Party | None) -> None:
         self.discourse.add(source)
@@ -307,7 +319,7 @@ class Extractor:
             answered = links.ANSWERED.match(content)
             unnamed = links.UNNAMED_ANSWERED.match(content)
             if answered:
-                base.answered = parties.party(answered["target"], self.dictionary)
+                base.answered = self._named(answered["target"])
                 base.start, base.end = _trim(self.text, start + answered.start("rest"), end)
             elif unnamed:
                 base.start, base.end = _trim(self.text, start + unnamed.start("rest"), end)

@@ -144,6 +144,7 @@ _VERBISH = frozenset(
 _ED_ALLOWED = frozenset(
     ["armed", "united", "unnamed", "unidentified", "alleged", "retired", "based", "led", "owned", "run", "controlled"]
 )
+_PREPOSITIONS = frozenset(["of", "about", "to", "for", "from", "with", "on", "in", "at", "by"])
 _DETERMINERS = frozenset(["the", "a", "an", "this", "that", "these", "those"])
 
 
@@ -196,26 +197,17 @@ def reads_as_party(phrase: str) -> bool:
     ws = phrase.split()
     if not 1 <= len(ws) <= 10 or all(w.lower() in _DETERMINERS for w in ws):
         return False
-    if ws[-1].lower() in _DETERMINERS or ws[-1].lower() in {
-        "of",
-        "about",
-        "to",
-        "for",
-        "from",
-        "with",
-        "on",
-        "in",
-        "at",
-        "by",
-    }:
+    if ws[-1].lower() in _DETERMINERS | _PREPOSITIONS:
         return False
-    for w in ws:
+    for i, w in enumerate(ws):
         bare = w.strip("()'’").lower()
         if not w[:1].islower():
             continue
         if bare in _VERBISH:
             return False
-        if "-" not in bare and bare not in _ED_ALLOWED and (bare.endswith("ed") or bare.endswith("ing")):
+        # "-ed" and "-ing" words are verbs unless they qualify the phrase's last word ("cycling team").
+        qualifies = i == len(ws) - 2 and ws[-1].lower() not in _DETERMINERS | _PREPOSITIONS
+        if "-" not in bare and bare not in _ED_ALLOWED and bare.endswith(("ed", "ing")) and not qualifies:
             return False
     return True
 
@@ -360,6 +352,8 @@ def _maker(m: re.Match, d: Dictionary, appos: str) -> Parsed:
 
 
 def _described(m: re.Match, d: Dictionary, appos: str) -> Parsed:
+    if m["role"].split()[-1] in _PREPOSITIONS | {"and"}:
+        return speaking_for(party(m.string, d, appos), d)  # "the central bank of Veldonia" is one name
     named = party(m["name"], d, role=m["role"])
     if named.match is None:
         named.kind = guess_kind(m["name"], m["role"])
@@ -429,6 +423,8 @@ def is_reference(phrase: str, dictionary: Dictionary) -> bool:
         return True
     if dictionary.exact(phrase):
         return False
+    if re.fullmatch(r"(?:the\s+)?\d+-year-old", low):
+        return True
     if (
         re.fullmatch(r"(?:the|this|that)\s+[a-z][\w-]*(?:\s+[a-z][\w-]*)?", phrase, re.IGNORECASE)
         and phrase.split()[-1][:1].islower()

@@ -18,7 +18,7 @@ _LEADING_CITING = re.compile(r",?\s*(?:citing|quoting)\s+[^;]+?,\s+(?:that\s+)?(
 _TRAILING_CITING = re.compile(r",\s+(?:citing|quoting)\s+[^.;]+$")
 _TRAILING_DATE = re.compile(
     r"\s+(?:(?:late\s+|early\s+)?on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|last\s+(?:week|month)"
-    r"|yesterday)$"
+    r"|yesterday)(?:\s+(?:morning|afternoon|evening|night))?$"
 )
 # "rejected that account, saying the sums did not add up": the answer's own content follows "saying".
 _ANSWER_SAYING = re.compile(
@@ -413,7 +413,7 @@ class Extractor:
                     d.links.append((relation, target))
                     if d.anaphoric and not d.answer_says:
                         d.text = self._answer_text(d, target)
-        self._merge_and_support()
+        self._denial_spokesman()
 
     def _answered(self, d: Draft, n: int) -> Draft | None:
         earlier = [e for e in self.drafts[:n] if not e.source.same_as(d.source)]
@@ -463,7 +463,7 @@ class Extractor:
             )
         return target.text
 
-    def _merge_and_support(self) -> None:
+    def _denial_spokesman(self) -> None:
         """A denial with no speaker, and a paragraph that opens with its spokesman's quotation: the
         spokesman gave the denial, and the quotation's negative sentence is its words."""
         for n, d in enumerate(self.drafts):

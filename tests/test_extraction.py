@@ -242,6 +242,25 @@ def test_a_contradiction_with_its_own_content_is_linked_and_keeps_its_content():
     assert span_text(text, answer) == "only four workers had been hurt"
 
 
+def test_what_a_party_says_right_after_its_denial_backs_it_and_names_who_gave_it(record):
+    text = (
+        "The army said the Front had shelled the port. The Front denied that it had shelled the port. "
+        "“We have not fired a single shell,” its spokesman Ivo Lind said."
+    )
+    _claim, denial, backing = run(text, record)
+    assert denial["links"] == [{"relation": "denies", "draft": 0}]
+    assert backing["links"] == [{"relation": "supports", "draft": 1}]
+    assert slug(denial["speaker"]) == "ivo-lind"
+    assert denial["quote"] == "We have not fired a single shell."
+
+
+def test_a_spokesman_in_the_next_sentence_spoke_the_statement_before_too():
+    text = "The Salt Company said the mine was safe. Its spokeswoman, Mia Berg, said the miners had gone home."
+    first, second = run(text)
+    assert first["speaker"]["name"] == second["speaker"]["name"] == "Mia Berg"
+    assert first["links"] == second["links"] == []
+
+
 # References to parties named before.
 
 

@@ -395,12 +395,12 @@ class Extractor:
 
     def _inherit_date(self, d: Draft) -> None:
         """A continuation with no date words of its own was said when the statement it continues was."""
-        if d.dated or not d.continuation:
+        if d.dated or not d.continuation or not self.drafts:
             return
-        for earlier in reversed(self.drafts):
-            if earlier.source.same_as(d.source):
-                d.claimed_on, d.precision = earlier.claimed_on, earlier.precision
-                return
+        # Only the statement just before, and only when no other sentence or two came between.
+        earlier = self.drafts[-1]
+        if earlier.source.same_as(d.source) and d.unit - earlier.unit <= 2:
+            d.claimed_on, d.precision = earlier.claimed_on, earlier.precision
 
     # Stage 8: links between drafts.
     def link(self) -> None:
@@ -464,29 +464,27 @@ class Extractor:
         return target.text
 
     def _denial_spokesman(self) -> None:
-        """A denial with no speaker, and a paragraph that opens with its spokesman's quotation: the
-        spokesman gave the denial, and the quotation's negative sentence is its words."""
+        """What a party says right after its own denial backs the denial (``supports``), and whoever
+        says it for the party (its spokesman) gave the denial too; a negative sentence of their
+        quotation is the denial's own words."""
         for n, d in enumerate(self.drafts):
-            if d.act != "deny" or d.speaker is not None or d.from_quote:
+            after = next((e for e in self.drafts[n + 1 :] if e.unit > d.unit), None)
+            if after is None or after.unit != d.unit + 1 or not after.source.same_as(d.source):
                 continue
-            after = next((q for q in self.drafts[n + 1 :] if q.unit > d.unit), None)
-            if (
-                after is None
-                or not after.from_quote
-                or after.speaker is None
-                or not after.source.same_as(d.source)
-                or self._paragraph[after.unit] != self._paragraph[d.unit] + 1
-                or self.text[self._unit_start[after.unit]] not in segment.OPEN_QUOTES
-            ):
+            # "The ministry said X. Its spokeswoman, Y, said Z.": Y spoke for it both times.
+            if d.speaker is None and after.speaker is not None:
+                d.speaker = after.speaker
+            if d.act not in ("deny", "contradict") or (d.from_quote and not d.links) or after.links:
                 continue
-            d.speaker = after.speaker
-            negative = [
-                self.text[s:e]
-                for s, e in segment.sentence_spans(self.text, after.start, after.end)
-                if links.NEGATION.search(self.text[s:e])
-            ]
-            if negative and not d.quote:
-                d.quote = negative[-1].strip().rstrip(",") + ("" if negative[-1].rstrip()[-1:] in ".!?" else ".")
+            after.links.append(("supports", d))
+            if after.from_quote and not d.quote:
+                negative = [
+                    self.text[s:e].strip().rstrip(",")
+                    for s, e in segment.sentence_spans(self.text, after.start, after.end)
+                    if links.NEGATION.search(self.text[s:e])
+                ]
+                if negative:
+                    d.quote = negative[-1] + ("" if negative[-1][-1:] in ".!?" else ".")
 
 
 def _cited(phrase: str, dictionary: Dictionary) -> parties.Parsed:

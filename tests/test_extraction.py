@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from claims.extraction import Dictionary, extract
+from claims.extraction.patterns import ROWS
 from claims.models import Source
 
 WEDNESDAY = datetime.date(2024, 5, 15)
@@ -75,6 +76,13 @@ def test_it_finds_nothing_in_empty_text_or_other_languages():
 
 
 # Cues and their arrangements.
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda row: row.name)
+def test_every_arrangement_in_the_table_reads_its_own_example(row):
+    drafts = run(row.example)
+    assert drafts, row.example
+    assert all(d["source"]["name"] for d in drafts)
 
 
 def test_it_reads_x_said():
@@ -162,6 +170,12 @@ def test_it_reads_a_new_spokeswoman_named_in_an_appositive():
     draft = only(run(text))
     assert draft["source"]["name"] == "Salt Company"
     assert (draft["speaker"]["name"], draft["speaker"]["kind"]) == ("Mia Berg", "person")
+
+
+def test_a_lawyer_speaks_for_the_client():
+    text = "On Monday, Viktor Hald went on trial. Hald's lawyer, Erik Steen, said the charges were invented."
+    draft = only(run(text))
+    assert (draft["source"]["name"], draft["speaker"]["name"]) == ("Viktor Hald", "Erik Steen")
 
 
 def test_it_reads_a_quote_with_the_speaker_after_it():

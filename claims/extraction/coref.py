@@ -138,7 +138,9 @@ class Discourse:
             # A body named with the noun beats one only of the noun's kind: "the government" is the
             # Marovian government before it is the defence ministry.
             return (
-                self._latest(lambda p: head in p.name.lower().split() or head in (p.role or "").lower())
+                self._latest(
+                    lambda p: p.kind != "person" and (head in p.name.lower().split() or head in (p.role or "").lower())
+                )
                 or self.by_head(head)
                 or self._latest(lambda p: bool(kinds) and p.kind in kinds)
             )

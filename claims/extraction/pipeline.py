@@ -168,7 +168,12 @@ class Extractor:
             return False
         if not parties.reads_as_party(m.source):
             return False
-        if m.content_after_cue and not _takes_ok(m.cue.takes, self.text[m.content_start : m.content_end]):
+        passive = m.row.startswith("object")  # "was accused by X of Y": the "of" is part of the row
+        if (
+            m.content_after_cue
+            and not passive
+            and not _takes_ok(m.cue.takes, self.text[m.content_start : m.content_end])
+        ):
             return False
         return m.content_end > m.content_start
 
@@ -182,7 +187,8 @@ class Extractor:
         source, speaker, via = parsed.source, parsed.speaker, parsed.via
         continuation = False
         if parsed.source_ref:
-            mention = self.discourse.resolve(parsed.source_ref)
+            # "His lawyer, Greta Holm": "his" is someone named before, not the lawyer.
+            mention = self.discourse.resolve(parsed.source_ref, exclude=speaker)
             if mention is not None:
                 source = mention.speaks_for or mention.party
         if parsed.ref:
@@ -240,12 +246,15 @@ class Extractor:
         for m in _PERSON_APPOSITIVE.finditer(piece):
             if parties.looks_like_person(m["name"]):
                 self.discourse.add(parties.party(m["name"], self.dictionary, m["role"]))
-        if len(self.dictionary):
-            for m in _CAPITALISED_RUN.finditer(piece):
-                found = self.dictionary.find(m.group(0))
-                if found:
-                    entry = found[0]
-                    self.discourse.add(Party(name=entry.name, role=entry.role, kind=entry.kind, match=entry))
+        for m in _CAPITALISED_RUN.finditer(piece):
+            found = self.dictionary.find(m.group(0)) if len(self.dictionary) else None
+            if found:
+                entry = found[0]
+                self.discourse.add(Party(name=entry.name, role=entry.role, kind=entry.kind, match=entry))
+            elif m.start() > 0 and parties.looks_like_person(m.group(0)):
+                # A person named in passing ("... when Viktor Hald went on trial"), for "Hald" or "he" later.
+                # Not at a sentence's start, where any word is capitalised ("Neighbouring Tessaly").
+                self.discourse.add(Party(name=m.group(0), kind="person"))
 
     # Stages 6 and 7: date and wording, per draft.
     def draft(self, m: patterns.Match, unit_index: int, previous: Draft | None) -> list[Draft]:

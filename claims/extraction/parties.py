@@ -277,6 +277,11 @@ def party(phrase: str, dictionary: Dictionary, description: str = "", role: str 
         found = dictionary.exact(name + "s") or dictionary.surname(name)
     if role == "" and description:
         role = re.sub(r"^(?:a|an|the)\s+", "", description.strip(), flags=re.IGNORECASE)
+    title = PERSON_TITLE.match(name) if found is None else None
+    if title and len(name.split()) >= 3:
+        # "Major Anders Pell": the title is his role, not his name.
+        role = role or name[: title.end() - 1].strip()
+        name = name[title.end() - 1 :].strip()
     if found is not None:
         return Party(name=name, role=role or found.role, kind=found.kind, match=found, plural=is_plural(name))
     return Party(name=name, role=role, kind=guess_kind(name, description), plural=is_plural(phrase))
@@ -356,7 +361,9 @@ def _described(m: re.Match, d: Dictionary, appos: str) -> Parsed:
         return speaking_for(party(m.string, d, appos), d)  # "the central bank of Veldonia" is one name
     named = party(m["name"], d, role=m["role"])
     if named.match is None:
-        named.kind = guess_kind(m["name"], m["role"])
+        # "the local newspaper Ilm Bote": the description says what kind of party the name is.
+        by_role = next((kind for regex, kind in KIND_WORDS if regex.search(m["role"])), None)
+        named.kind = by_role or guess_kind(m["name"])
         if looks_like_person(m["name"]) and PERSON_ROLE.search(m["role"]):
             named.kind = "person"
     return speaking_for(named, d)

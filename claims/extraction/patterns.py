@@ -62,10 +62,13 @@ class Row:
     example: str
     takes: frozenset = frozenset()  # the cue rows (by ``takes``) it applies to; empty for all but "according"
     end: bool = False  # needs a cue that may close the sentence
+    say_only: bool = False  # "..., said X": only plain attribution verbs come before their source
 
 
-def _row(name, left, right, example, takes=(), end=False) -> Row:
-    return Row(name, re.compile(left, re.DOTALL), re.compile(right, re.DOTALL), example, frozenset(takes), end)
+def _row(name, left, right, example, takes=(), end=False, say_only=False) -> Row:
+    return Row(
+        name, re.compile(left, re.DOTALL), re.compile(right, re.DOTALL), example, frozenset(takes), end, say_only
+    )
 
 
 _ALL_BUT_ACCORDING = ("clause", "that", "np", "to", "obj_to", "as", "of")
@@ -86,6 +89,7 @@ ROWS: tuple[Row, ...] = (
         "“We will not leave,” said Maria Lopez, the mayor.",
         _ALL_BUT_ACCORDING,
         end=True,
+        say_only=True,
     ),
     _row(
         "quote, source cue, quote",
@@ -145,6 +149,7 @@ ROWS: tuple[Row, ...] = (
         "The dam is safe, said the minister, Ana Ruiz.",
         _ALL_BUT_ACCORDING,
         end=True,
+        say_only=True,
     ),
     _row(
         "content, source cue, content",
@@ -222,7 +227,7 @@ def arrange(text: str, left_start: int, cue: Cue, cue_start: int, cue_end: int, 
     left = text[left_start:cue_start]
     right = text[cue_end:unit_end]
     for row in ROWS:
-        if cue.takes not in row.takes or (row.end and not cue.end):
+        if cue.takes not in row.takes or (row.end and not cue.end) or (row.say_only and cue.act != "say"):
             continue
         lm = row.left.match(left)
         if not lm:

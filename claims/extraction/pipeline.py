@@ -13,7 +13,9 @@ from claims.extraction.parties import Party
 _CITING = re.compile(r"\b(?:citing|quoting)\s+(?P<cited>[^.;]+)")
 # "..., citing the researcher Lina Torp, who had seen it." closing what a media outlet said.
 # "said little", "reported what it called...": no statement follows.
-_NOT_A_STATEMENT = re.compile(r"\s*(?:little|nothing|much|more|what|whether|how|why|where|which|who)\b")
+_NOT_A_STATEMENT = re.compile(
+    r"\s*(?:little|nothing|much|more|what|whether|how|why|where|which|who|was|were|is|are|has|had|will)\b"
+)
 _LEADING_CITING = re.compile(r",?\s*(?:citing|quoting)\s+[^;]+?,\s+(?:that\s+)?(?=\S)(?=that\b|[a-z])")
 _TRAILING_CITING = re.compile(r",\s+(?:citing|quoting)\s+[^.;]+$")
 _TRAILING_DATE = re.compile(
@@ -139,7 +141,8 @@ class Extractor:
             if inside and not any(inside[0].content_start < s <= cs for s in starts):
                 continue
             if not inside:
-                starts = sorted({*starts, *(s for s in subordinate if s <= cs)}, reverse=True)
+                # A clause after "after", "when"... only when the sentence's start gives no source.
+                starts += sorted((s for s in subordinate if s <= cs), reverse=True)
             best = None
             for left_start in starts:
                 for candidate in patterns.arrange(text, left_start, cue, cs, ce, unit.end):
@@ -427,8 +430,11 @@ class Extractor:
     def _answered(self, d: Draft, n: int) -> Draft | None:
         earlier = [e for e in self.drafts[:n] if not e.source.same_as(d.source)]
         if d.answered is not None:
-            for e in reversed(earlier):
-                if e.source.same_as(d.answered) or (e.speaker and e.speaker.same_as(d.answered)):
+            # The report answered is the latest by that party, or (when the text gives it after the
+            # denial, as news writing often does) the next one within three sentences.
+            later = [e for e in self.drafts[n + 1 :] if e.unit - d.unit <= 3 and not e.source.same_as(d.source)]
+            for e in [*reversed(earlier), *later]:
+                if any(p is not None and p.same_as(d.answered) for p in (e.source, e.speaker, e.via)):
                     return e
             # The answered report is not in the text as a statement of its own: it becomes one.
             new = Draft(
@@ -499,7 +505,7 @@ class Extractor:
 def _cited(phrase: str, dictionary: Dictionary) -> parties.Parsed:
     """ "the rebels' field commander in the area, Oleg Varn": the name after the comma is who is cited."""
     head, _, rest = phrase.strip().partition(", ")
-    rest = parties.strip_relative(rest)
+    rest = parties.strip_relative(rest.split(",")[0])
     if rest and parties.looks_like_person(rest):
         return parties.parse(head, rest, dictionary)
     return parties.parse(head, "", dictionary)

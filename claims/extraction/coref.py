@@ -73,6 +73,7 @@ PERSON_NOUNS = frozenset(
 class Mention:
     party: Party
     speaks_for: Party | None = None
+    relays_for: Party | None = None  # an outlet that carried this party's statement: "It said" is that again
 
 
 class Discourse:
@@ -84,9 +85,9 @@ class Discourse:
         # First five letters of each word of the text: "Kalvania's" meets "Kalvanian".
         self.stems = {w[:5] for w in re.findall(r"[a-z]+", text.lower())}
 
-    def add(self, party: Party | None, speaks_for: Party | None = None) -> None:
+    def add(self, party: Party | None, speaks_for: Party | None = None, relays_for: Party | None = None) -> None:
         if party is not None:
-            self.mentions.append(Mention(party, speaks_for))
+            self.mentions.append(Mention(party, speaks_for, relays_for))
 
     def by_head(self, head: str) -> Mention | None:
         """A known body whose name has this noun, when the article names its qualifier ("Kalvania's" for

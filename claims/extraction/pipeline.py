@@ -213,6 +213,8 @@ class Extractor:
                 continuation = True
                 if mention.speaks_for is not None:
                     source, speaker = mention.speaks_for, mention.party
+                elif mention.relays_for is not None:
+                    source, via = mention.relays_for, mention.party
                 else:
                     again = parties.speaking_for(mention.party, self.dictionary)
                     source, speaker = again.source, again.speaker
@@ -238,8 +240,10 @@ class Extractor:
         mention = self.discourse.resolve(ref) if ref else None
         return (mention.speaks_for or mention.party) if mention else parsed.source
 
-    def remember(self, source: Party, speaker: Party | None) -> None:
+    def remember(self, source: Party, speaker: Party | None, via: Party | None = None) -> None:
         self.discourse.add(source)
+        if via is not None:
+            self.discourse.add(via, relays_for=source)
         if speaker is not None:
             self.discourse.add(speaker, speaks_for=source)
 
@@ -399,7 +403,7 @@ class Extractor:
                 for d in new:
                     self._inherit_date(d)
                     self.drafts.append(d)
-                    self.remember(d.source, d.speaker)
+                    self.remember(d.source, d.speaker, d.via)
                 previous_in_unit = new[-1] if new else previous_in_unit
         self.link()
         index = {id(d): n for n, d in enumerate(self.drafts)}

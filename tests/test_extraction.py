@@ -172,6 +172,22 @@ def test_it_reads_a_new_spokeswoman_named_in_an_appositive():
     assert (draft["speaker"]["name"], draft["speaker"]["kind"]) == ("Mia Berg", "person")
 
 
+def test_but_said_is_a_second_statement_by_the_same_source():
+    text = "The Salt Company denied a report that it would close the mine, but said it was reviewing all its sites."
+    denial, statement = run(text)
+    assert denial["source"]["name"] == statement["source"]["name"] == "Salt Company"
+    assert span_text(text, denial) == "it would close the mine"
+    assert span_text(text, statement) == "it was reviewing all its sites"
+    assert statement["cue"] == "said"
+
+
+def test_it_said_after_an_outlets_report_is_the_outlet_again(record):
+    text = "Front-controlled radio said the bridge had been destroyed. It said the road was closed too."
+    _first, second = run(text, record)
+    assert slug(second["source"]) == "river-front"
+    assert second["via"]["name"] == "Front-controlled radio"
+
+
 def test_a_lawyer_speaks_for_the_client():
     text = "On Monday, Viktor Hald went on trial. Hald's lawyer, Erik Steen, said the charges were invented."
     draft = only(run(text))

@@ -128,6 +128,13 @@ ROWS: tuple[Row, ...] = (
         _ALL_BUT_ACCORDING,
     ),
     _row(
+        "..., but cue content (the same source)",
+        r"^$",
+        rf"^(?P<content>.+?){END}",
+        "The firm denied the report, but said it was reviewing its plants.",
+        _ALL_BUT_ACCORDING,
+    ),
+    _row(
         "object was cue by source of content",
         rf"^{INTRO}(?P<object>[^,;“”\"]{{2,80}}?)\s+(?:was|were|has\s+been|have\s+been|had\s+been|is|are)\s+$",
         rf"^\s+by\s+{SOURCE}\s+of\s+(?P<content>.+?){END}",
@@ -238,6 +245,8 @@ def arrange(text: str, left_start: int, cue: Cue, cue_start: int, cue_end: int, 
         in_left = "source" in row.left.groupindex
         sm = lm if in_left else rm
         base_s = left_start if in_left else cue_end
+        if "source" not in sm.re.groupindex:
+            sm, base_s = None, left_start  # the same source as the clause before: filled in by the caller
         content = _span(lm, "content", left_start) or _span(rm, "content", cue_end)
         content2 = _span(rm, "content2", cue_end)
         quote = _span(lm, "quote", left_start) or _span(rm, "quote", cue_end)
@@ -254,8 +263,8 @@ def arrange(text: str, left_start: int, cue: Cue, cue_start: int, cue_end: int, 
             cue_text=cues.written(text[cue_start:cue_end]),
             cue_start=cue_start,
             cue_end=cue_end,
-            source=sm.group("source").strip(),
-            source_start=base_s + sm.start("source"),
+            source=sm.group("source").strip() if sm else "",
+            source_start=base_s + sm.start("source") if sm else base_s,
             content_start=content[0],
             content_end=content[1],
             quote=quote,

@@ -146,6 +146,11 @@ class Extractor:
             best = None
             for left_start in starts:
                 for candidate in patterns.arrange(text, left_start, cue, cs, ce, unit.end):
+                    if not candidate.source:
+                        # ", but said ...": the subject of the clause before says it too.
+                        if left_start == unit.start or not found:
+                            continue
+                        candidate.source, candidate.appos = found[-1].source, found[-1].appos
                     if self._acceptable(candidate):
                         best = candidate
                         break

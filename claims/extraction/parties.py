@@ -144,6 +144,12 @@ _VERBISH = frozenset(
 _ED_ALLOWED = frozenset(
     ["armed", "united", "unnamed", "unidentified", "alleged", "retired", "based", "led", "owned", "run", "controlled"]
 )
+# A document and who made it: "the charges filed by the prosecutor's office", "a timeline the company published".
+MADE_BY = re.compile(
+    r"^(?:[Tt]he\s+|[Aa]n?\s+)?(?:charges?|reports?|statements?|indictment|complaint|documents?|figures|data|"
+    r"timeline|records?|letter|filing)\s+(?:(?:filed|published|released|issued|compiled|sent|written)\s+by\s+"
+    r"(?P<by>.+)|(?P<who>(?:the\s+)?[\w'’-]+(?:\s+[A-Z][\w'’-]*)*)\s+(?:published|released|issued|filed|sent)\b.*)$"
+)
 _PREPOSITIONS = frozenset(["of", "about", "to", "for", "from", "with", "on", "in", "at", "by"])
 _DETERMINERS = frozenset(["the", "a", "an", "this", "that", "these", "those"])
 
@@ -194,6 +200,8 @@ def strip_relative(phrase: str) -> str:
 def reads_as_party(phrase: str) -> bool:
     """Whether a phrase can be a name or a description of who spoke, not a clause."""
     phrase = strip_relative(phrase)
+    if MADE_BY.match(phrase):
+        return True
     ws = phrase.split()
     if not 1 <= len(ws) <= 10 or all(w.lower() in _DETERMINERS for w in ws):
         return False
@@ -398,14 +406,7 @@ RULES: tuple[tuple[re.Pattern, Callable[[re.Match, Dictionary, str], Parsed]], .
     # "the pro-Hezbollah al-Manar television": the outlet itself speaks, as a supporter.
     (re.compile(r"^(?:the\s+)?pro-(?P<side>[\w'’.-]+)\s+(?P<outlet>.+)$", re.IGNORECASE), _partisan_outlet),
     # "the charges filed by the prosecutor's office", "a timeline the company published": who made it.
-    (
-        re.compile(
-            r"^(?:[Tt]he\s+|[Aa]n?\s+)?(?:charges?|reports?|statements?|indictment|complaint|documents?|figures|data|"
-            r"timeline|records?|letter|filing)\s+(?:(?:filed|published|released|issued|compiled|sent|written)\s+by\s+"
-            r"(?P<by>.+)|(?P<who>(?:the\s+)?[\w'’-]+(?:\s+[A-Z][\w'’-]*)*)\s+(?:published|released|issued|filed|sent)\b.*)$"
-        ),
-        _maker,
-    ),
+    (MADE_BY, _maker),
     # "Defence Minister Anton Reske", "the regional governor Piet Halvard"
     (re.compile(rf"^(?P<role>{_TITLE})\s+(?P<person>{_PERSON_NAME})$"), _titled_person),
     # "the consumer group Fair Call", "the sports daily Sportbladet": a description, then the name.

@@ -49,7 +49,7 @@ INTRO = (
 )
 # "apologised to customers and said...": another verb of the same subject before the cue.
 COORD = r"(?P<coord>(?<=\s)[a-z]+(?:ed|d)\b(?>(?:(?!\sand\s)[^;“”\"]){0,160}),?\s+and\s+)?"
-APPOS_AFTER = r"(?:,\s+(?P<appos>[^.!?]+?))?"
+APPOS_AFTER = r"(?:,\s+(?P<appos>(?:[^.!?]|\.(?=\d))+?))?"  # "8.4 percent" does not end it
 
 
 @dataclass(frozen=True)

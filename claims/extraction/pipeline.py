@@ -14,7 +14,7 @@ _CITING = re.compile(r"\b(?:citing|quoting)\s+(?P<cited>[^.;]+)")
 # "..., citing the researcher Lina Torp, who had seen it." closing what a media outlet said.
 # "said little", "reported what it called...": no statement follows.
 _NOT_A_STATEMENT = re.compile(
-    r"\s*(?:little|nothing|much|more|what|whether|how|why|where|which|who|was|were|is|are|has|had|will)\b"
+    r"\s*(?:little|nothing|what|whether|how|why|where|which|who|was|were|is|are|has|had|will)\b"
 )
 _LEADING_CITING = re.compile(r",?\s*(?:citing|quoting)\s+[^;]+?,\s+(?:that\s+)?(?=\S)(?=that\b|[a-z])")
 _TRAILING_CITING = re.compile(r",\s+(?:citing|quoting)\s+[^.;]+$")
@@ -172,7 +172,11 @@ class Extractor:
     def _acceptable(self, m: patterns.Match) -> bool:
         if re.search(r"\b(?:not|never)\b", m.aux):
             return False
-        if m.content_after_cue and _NOT_A_STATEMENT.match(self.text, m.content_start, m.content_end):
+        if (
+            m.cue.takes != "according"
+            and m.content_after_cue
+            and _NOT_A_STATEMENT.match(self.text, m.content_start, m.content_end)
+        ):
             return False
         if not parties.reads_as_party(m.source):
             return False

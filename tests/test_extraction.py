@@ -291,6 +291,24 @@ def test_a_spokesman_in_the_next_sentence_spoke_the_statement_before_too():
     assert first["links"] == second["links"] == []
 
 
+def test_a_true_number_after_a_figure_contradicts_it():
+    text = (
+        "The army said 300 prisoners had been freed. "
+        "The Lawyers' Guild confirmed that prisoners had been freed, but said the true number was closer to forty."
+    )
+    _claim, confirmation, correction = run(text)
+    assert confirmation["links"] == [{"relation": "supports", "draft": 0}]
+    assert correction["links"] == [{"relation": "contradicts", "draft": 0}]
+    assert span_text(text, correction) == "the true number was closer to forty"
+
+
+def test_rejected_that_report_calling_it_keeps_the_answer_as_its_content():
+    text = "Lake TV said the vote would be delayed. The council rejected that report, calling it invented."
+    _claim, rejection = run(text)
+    assert rejection["links"] == [{"relation": "denies", "draft": 0}]
+    assert span_text(text, rejection) == "invented"
+
+
 # References to parties named before.
 
 

@@ -24,7 +24,8 @@ _TRAILING_DATE = re.compile(
 )
 # "rejected that account, saying the sums did not add up": the answer's own content follows "saying".
 _ANSWER_SAYING = re.compile(
-    r"^(?P<anaphor>.+?)(?P<when>\s+(?:on|late\s+on|in|last|this)\s+[^,]{1,30})?,\s+saying\s+"
+    r"^(?P<anaphor>.+?)(?P<when>\s+(?:on|late\s+on|in|last|this)\s+[^,]{1,30})?,\s+"
+    r"(?:saying|calling\s+it|describing\s+it\s+as)\s*:?\s+"
     r"(?:(?:in|on)\s+(?:a|an|its|his|her|their)\s+[^,]{1,40}?\s+)?(?:that\s+)?(?P<rest>.+)$",
     re.DOTALL,
 )
@@ -431,6 +432,11 @@ class Extractor:
     def link(self) -> None:
         for d in list(self.drafts):
             relation = links.RELATION.get(d.act)
+            if relation is None and links.CORRECTION.match(self.text[d.start : d.end]):
+                earlier = [e for e in self.drafts[: self.drafts.index(d)] if not e.source.same_as(d.source)]
+                if earlier and d.unit - earlier[-1].unit <= 2:
+                    d.links.append(("contradicts", earlier[-1]))
+                continue
             if relation:
                 # The answered statement may be inserted before d: look d up each time.
                 target = self._answered(d, self.drafts.index(d))
@@ -479,7 +485,7 @@ class Extractor:
             return candidates[-1] if candidates else None
         content = self.text[d.start : d.end]
         scored = [(links.overlap(content, self.text[e.start : e.end]), -i, e) for i, e in enumerate(earlier)]
-        scored = [s for s in scored if s[0] >= 0.34]
+        scored = [s for s in scored if s[0] >= 1 / 3]
         return max(scored, key=lambda s: (s[0], -s[1]))[2] if scored else None
 
     def _answer_text(self, d: Draft, target: Draft) -> str:

@@ -73,17 +73,36 @@ PERSON_NOUNS = frozenset(
 class Mention:
     party: Party
     speaks_for: Party | None = None
+    relays_for: Party | None = None  # an outlet that carried this party's statement: "It said" is that again
 
 
 class Discourse:
     """The parties named so far, latest last."""
 
-    def __init__(self):
+    def __init__(self, dictionary=None, text: str = ""):
         self.mentions: list[Mention] = []
+        self.dictionary = dictionary
+        # First five letters of each word of the text: "Kalvania's" meets "Kalvanian".
+        self.stems = {w[:5] for w in re.findall(r"[a-z]+", text.lower())}
 
-    def add(self, party: Party | None, speaks_for: Party | None = None) -> None:
+    def add(self, party: Party | None, speaks_for: Party | None = None, relays_for: Party | None = None) -> None:
         if party is not None:
-            self.mentions.append(Mention(party, speaks_for))
+            self.mentions.append(Mention(party, speaks_for, relays_for))
+
+    def by_head(self, head: str) -> Mention | None:
+        """A known body whose name has this noun, when the article names its qualifier ("Kalvania's" for
+        "the Kalvanian army"); the shortest such name when several do."""
+        if self.dictionary is None:
+            return None
+        found = self.dictionary.with_word(head)
+        if not found:
+            return None
+        named = [e for e in found if all(w[:5] in self.stems for w in e.name.lower().split() if w != head)]
+        pool = named or (found if len(found) == 1 else [])
+        if not pool:
+            return None
+        best = min(pool, key=lambda e: (not e.name.lower().endswith(head), len(e.name.split()), e.id))
+        return Mention(Party(name=best.name, role=best.role, kind=best.kind, match=best))
 
     def _latest(self, fits) -> Mention | None:
         for mention in reversed(self.mentions):
@@ -91,8 +110,15 @@ class Discourse:
                 return mention
         return None
 
-    def resolve(self, ref: str) -> Mention | None:
-        """The latest mention the reference can mean, or None."""
+    def resolve(self, ref: str, exclude: Party | None = None) -> Mention | None:
+        """The latest mention the reference can mean, or None; never ``exclude`` (who a denial answers)."""
+        if exclude is not None:
+            kept = self.mentions
+            self.mentions = [m for m in kept if not m.party.same_as(exclude)]
+            try:
+                return self.resolve(ref)
+            finally:
+                self.mentions = kept
         low = ref.lower()
         if low in ("he", "she"):
             return self._latest(lambda p: p.kind == "person")
@@ -110,8 +136,14 @@ class Discourse:
                     lambda p: p.kind == "person"
                 )
             kinds = HEAD_KINDS.get(head)
-            return self._latest(
-                lambda p: head in p.name.lower() or head in (p.role or "").lower() or (kinds and p.kind in kinds)
+            # A body named with the noun beats one only of the noun's kind: "the government" is the
+            # Marovian government before it is the defence ministry.
+            return (
+                self._latest(
+                    lambda p: p.kind != "person" and (head in p.name.lower().split() or head in (p.role or "").lower())
+                )
+                or self.by_head(head)
+                or self._latest(lambda p: bool(kinds) and p.kind in kinds)
             )
         word = re.sub(r"^the\s+", "", ref).lower()
-        return self._latest(lambda p: word in [w.lower() for w in re.split(r"[\s-]+", p.name)])
+        return self._latest(lambda p: word in [w.lower() for w in re.split(r"[\s-]+", p.name)]) or self.by_head(word)

@@ -84,11 +84,11 @@ DATE_RULES: tuple[tuple[re.Pattern, Callable[[re.Match, datetime.date], Resolved
     ),
     (
         re.compile(
-            rf"\b(?:in|since|during|by|from|until|early|late|mid-?)\s+(?P<month>{MONTH})\.?(?:,?\s+(?P<year>\d{{4}}))?\b"
+            rf"\b(?i:in|since|during|by|from|until|early|late|mid-?)\s+(?P<month>{MONTH})\.?(?:,?\s+(?P<year>\d{{4}}))?\b"
         ),
         _explicit_month,
     ),
-    (re.compile(r"\b(?:in|since|during|by|early|late|mid-?)\s+(?P<year>(?:19|20)\d{2})\b"), _year),
+    (re.compile(r"\b(?i:in|since|during|by|early|late|mid-?)\s+(?P<year>(?:19|20)\d{2})\b"), _year),
     (re.compile(r"\b(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"), _weekday),
     (re.compile(r"\b(?:today|tonight|this\s+(?:morning|afternoon|evening))\b", re.I), _relative()),
     (re.compile(r"\byesterday\b", re.I), _relative(days=1)),

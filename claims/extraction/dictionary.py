@@ -16,7 +16,15 @@ MAX_NAME_WORDS = 8
 def words(text: str) -> list[str]:
     """Lowercase words of a name, with typographic apostrophes made plain and a trailing dot kept off."""
     # A possessive names the same body: "the Council's monitoring mission" is the "Council monitoring mission".
-    return [re.sub(r"'s?$", "", w.lower().replace("’", "'").rstrip(".")) for w in _WORD.findall(text)]
+    out = []
+    for w in _WORD.findall(text.lower().replace("’", "'")):
+        w = w.rstrip(".")
+        if w.endswith("'s"):
+            w = w[:-2]
+        elif w.endswith("'"):
+            w = w[:-1]
+        out.append(w)
+    return out
 
 
 def key(text: str) -> tuple[str, ...]:
@@ -53,6 +61,7 @@ class Dictionary:
         self.entries: dict[int, Entry] = {}
         self.by_slug: dict[str, Entry] = {}
         self._names: dict[tuple[str, ...], Entry] = {}
+        self._by_word: dict[str, list[Entry]] = {}
         surnames: dict[str, list[Entry]] = {}
         for entry in entries:
             self.entries[entry.id] = entry
@@ -63,10 +72,12 @@ class Dictionary:
                 # record's ambiguity, and a stable answer is better than the last one loaded.
                 if k and k not in self._names:
                     self._names[k] = entry
-            if entry.kind == "person":
-                name_words = key(entry.name)
-                if len(name_words) >= 2:
-                    surnames.setdefault(name_words[-1], []).append(entry)
+            name_words = key(entry.name)
+            if entry.kind != "person":
+                for w in set(name_words):
+                    self._by_word.setdefault(w, []).append(entry)
+            elif len(name_words) >= 2:
+                surnames.setdefault(name_words[-1], []).append(entry)
         # A surname alone names a person only when one known person has it.
         self._surnames = {s: found[0] for s, found in surnames.items() if len(found) == 1}
 
@@ -114,6 +125,11 @@ class Dictionary:
                 if entry is not None:
                     return entry, start, start + size
         return None
+
+    def with_word(self, word: str) -> list[Entry]:
+        """Known bodies (not people) whose name has this word: "army" -> "Kalvanian army", ..."""
+        w = word.lower()
+        return list(dict.fromkeys(self._by_word.get(w, []) + self._by_word.get(w.rstrip("s"), [])))
 
     def surname(self, word: str) -> Entry | None:
         """The one known person with this surname, if exactly one."""

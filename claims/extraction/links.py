@@ -14,21 +14,24 @@ import re
 
 RELATION = {"deny": "denies", "contradict": "contradicts", "support": "supports"}
 
-_REPORT_NOUN = (
-    r"(?:reports?|claims?|allegations?|accusations?|suggestions?|statements?|accounts?|charges?|stor(?:y|ies))"
+REPORT_NOUN = (
+    r"(?:reports?|claims?|allegations?|accusations?|suggestions?|statements?|accounts?|charges?|stor(?:y|ies)|"
+    r"criticisms?|assertions?|versions?|figures?|findings)"
 )
 # "it", "the report", "that account", "such claims", optionally "... as propaganda".
 ANAPHOR = re.compile(
-    rf"^(?:it|this|that|them|these|those|(?:the|this|that|these|those|such)\s+(?:\w+\s+)?{_REPORT_NOUN})\b"
+    rf"^(?:it|this|that|them|him|her|these|those|(?:the|this|that|these|those|such|his|her|its|their)\s+(?:\w+\s+)?{REPORT_NOUN})\b"
     rf"(?:\s+as\s+[^.]+)?[.,]?$",
     re.IGNORECASE,
 )
 # "a report by the Observatory that ...": who made the statement being answered, and what it said.
 ANSWERED = re.compile(
-    rf"^(?:an?\s+|the\s+)?(?:\w+\s+)?{_REPORT_NOUN}\s+(?:by|from|of|in)\s+(?P<target>.+?)\s+that\s+(?P<rest>.+)$",
+    rf"^(?:an?\s+|the\s+)?(?:\w+\s+)?{REPORT_NOUN}\s+(?:by|from|of|in)\s+(?P<target>.+?)\s+that\s+(?P<rest>.+)$",
     re.IGNORECASE | re.DOTALL,
 )
-UNNAMED_ANSWERED = re.compile(rf"^(?:an?\s+|the\s+)?(?:\w+\s+)?{_REPORT_NOUN}\s+that\s+(?P<rest>.+)$", re.I | re.DOTALL)
+UNNAMED_ANSWERED = re.compile(rf"^(?:an?\s+|the\s+)?(?:\w+\s+)?{REPORT_NOUN}\s+that\s+(?P<rest>.+)$", re.I | re.DOTALL)
+# "said the true number was closer to forty": a correction of the figure just given.
+CORRECTION = re.compile(r"^(?:the\s+)?(?:true|real|actual|correct)\s+(?:number|figure|toll|total|count|amount)\b", re.I)
 NEGATION = re.compile(
     r"\b(?:no|not|never|nothing|none|nobody|neither|nor|false|untrue|baseless|unfounded)\b|n't\b", re.I
 )

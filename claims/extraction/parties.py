@@ -75,7 +75,7 @@ PERSON_ROLE = re.compile(
 )
 # Those who speak for someone else: what they say is that party's statement, they are its speaker.
 SPOKES = (
-    r"(?:(?:chief|senior|deputy|military|foreign\s+ministry|official|rebel|government|army|party)\s+)?"
+    r"(?:(?:chief|senior|deputy|official)\s+)?"
     r"(?:spokes(?:man|woman|person)|press\s+secretary|press\s+officer|lawyer|attorney)"
 )
 SPOKES_ROLE = re.compile(r"spokes|press\s+secretary|press\s+officer|lawyer|attorney", re.I)
@@ -144,6 +144,13 @@ _VERBISH = frozenset(
 _ED_ALLOWED = frozenset(
     ["armed", "united", "unnamed", "unidentified", "alleged", "retired", "based", "led", "owned", "run", "controlled"]
 )
+# A document and who made it: "the charges filed by the prosecutor's office", "a timeline the company published".
+MADE_BY = re.compile(
+    r"^(?:[Tt]he\s+|[Aa]n?\s+)?(?:charges?|reports?|statements?|indictment|complaint|documents?|figures|data|"
+    r"timeline|records?|letter|filing)\s+(?:(?:filed|published|released|issued|compiled|sent|written)\s+by\s+"
+    r"(?P<by>.+)|(?P<who>(?:the\s+)?[\w'’-]+(?:\s+[A-Z][\w'’-]*)*)\s+(?:published|released|issued|filed|sent)\b.*)$"
+)
+_PREPOSITIONS = frozenset(["of", "about", "to", "for", "from", "with", "on", "in", "at", "by"])
 _DETERMINERS = frozenset(["the", "a", "an", "this", "that", "these", "those"])
 
 
@@ -193,16 +200,22 @@ def strip_relative(phrase: str) -> str:
 def reads_as_party(phrase: str) -> bool:
     """Whether a phrase can be a name or a description of who spoke, not a clause."""
     phrase = strip_relative(phrase)
+    if MADE_BY.match(phrase):
+        return True
     ws = phrase.split()
     if not 1 <= len(ws) <= 10 or all(w.lower() in _DETERMINERS for w in ws):
         return False
-    for w in ws:
+    if ws[-1].lower() in _DETERMINERS | _PREPOSITIONS:
+        return False
+    for i, w in enumerate(ws):
         bare = w.strip("()'’").lower()
         if not w[:1].islower():
             continue
         if bare in _VERBISH:
             return False
-        if "-" not in bare and bare not in _ED_ALLOWED and (bare.endswith("ed") or bare.endswith("ing")):
+        # "-ed" and "-ing" words are verbs unless they qualify the phrase's last word ("cycling team").
+        qualifies = i == len(ws) - 2 and ws[-1].lower() not in _DETERMINERS | _PREPOSITIONS
+        if "-" not in bare and bare not in _ED_ALLOWED and bare.endswith(("ed", "ing")) and not qualifies:
             return False
     return True
 
@@ -219,12 +232,15 @@ def guess_kind(name: str, description: str = "") -> str:
     """The proposed kind for a party the record does not know."""
     if PERSON_TITLE.match(name):
         return "person"
-    for text in (name, description):
-        for regex, kind in KIND_WORDS:
-            if text and regex.search(text):
-                return kind
+    for regex, kind in KIND_WORDS:
+        if regex.search(name):
+            return kind
+    # A person's name with a post ("Ana Ruiz, the mayor") is a person, whatever body the post is in.
     if looks_like_person(name):
         return "person"
+    for regex, kind in KIND_WORDS:
+        if description and regex.search(description):
+            return kind
     if description and PERSON_ROLE.search(description):
         return "person"
     return "other"
@@ -269,6 +285,11 @@ def party(phrase: str, dictionary: Dictionary, description: str = "", role: str 
         found = dictionary.exact(name + "s") or dictionary.surname(name)
     if role == "" and description:
         role = re.sub(r"^(?:a|an|the)\s+", "", description.strip(), flags=re.IGNORECASE)
+    title = PERSON_TITLE.match(name) if found is None else None
+    if title and len(name.split()) >= 3:
+        # "Major Anders Pell": the title is his role, not his name.
+        role = role or name[: title.end() - 1].strip()
+        name = name[title.end() - 1 :].strip()
     if found is not None:
         return Party(name=name, role=role or found.role, kind=found.kind, match=found, plural=is_plural(name))
     return Party(name=name, role=role, kind=guess_kind(name, description), plural=is_plural(phrase))
@@ -280,6 +301,7 @@ _POSSESSIVE_PRONOUN = {"its": "it", "their": "they", "his": "he", "her": "she"}
 def _body(phrase: str, d: Dictionary) -> tuple[Party, str | None]:
     """The body a spokesman speaks for, and the reference to resolve when the phrase is one ("its", "the group")."""
     phrase = re.sub(r"['’]s?$", "", phrase.strip())
+    phrase = re.sub(r"^(?:[Aa]n?)\s+(?=[a-z])", "the ", phrase)  # "a government spokesman": the government
     low = phrase.lower()
     if low in _POSSESSIVE_PRONOUN:
         return Party(name=phrase), _POSSESSIVE_PRONOUN[low]
@@ -343,9 +365,13 @@ def _maker(m: re.Match, d: Dictionary, appos: str) -> Parsed:
 
 
 def _described(m: re.Match, d: Dictionary, appos: str) -> Parsed:
+    if m["role"].split()[-1] in _PREPOSITIONS | {"and"}:
+        return speaking_for(party(m.string, d, appos), d)  # "the central bank of Veldonia" is one name
     named = party(m["name"], d, role=m["role"])
     if named.match is None:
-        named.kind = guess_kind(m["name"], m["role"])
+        # "the local newspaper Ilm Bote": the description says what kind of party the name is.
+        by_role = next((kind for regex, kind in KIND_WORDS if regex.search(m["role"])), None)
+        named.kind = by_role or guess_kind(m["name"])
         if looks_like_person(m["name"]) and PERSON_ROLE.search(m["role"]):
             named.kind = "person"
     return speaking_for(named, d)
@@ -380,14 +406,7 @@ RULES: tuple[tuple[re.Pattern, Callable[[re.Match, Dictionary, str], Parsed]], .
     # "the pro-Hezbollah al-Manar television": the outlet itself speaks, as a supporter.
     (re.compile(r"^(?:the\s+)?pro-(?P<side>[\w'’.-]+)\s+(?P<outlet>.+)$", re.IGNORECASE), _partisan_outlet),
     # "the charges filed by the prosecutor's office", "a timeline the company published": who made it.
-    (
-        re.compile(
-            r"^(?:[Tt]he\s+|[Aa]n?\s+)?(?:charges?|reports?|statements?|indictment|complaint|documents?|figures|data|"
-            r"timeline|records?|letter|filing)\s+(?:(?:filed|published|released|issued|compiled|sent|written)\s+by\s+"
-            r"(?P<by>.+)|(?P<who>(?:the\s+)?[\w'’-]+(?:\s+[A-Z][\w'’-]*)*)\s+(?:published|released|issued|filed|sent)\b.*)$"
-        ),
-        _maker,
-    ),
+    (MADE_BY, _maker),
     # "Defence Minister Anton Reske", "the regional governor Piet Halvard"
     (re.compile(rf"^(?P<role>{_TITLE})\s+(?P<person>{_PERSON_NAME})$"), _titled_person),
     # "the consumer group Fair Call", "the sports daily Sportbladet": a description, then the name.
@@ -412,6 +431,8 @@ def is_reference(phrase: str, dictionary: Dictionary) -> bool:
         return True
     if dictionary.exact(phrase):
         return False
+    if re.fullmatch(r"(?:the\s+)?\d+-year-old", low):
+        return True
     if (
         re.fullmatch(r"(?:the|this|that)\s+[a-z][\w-]*(?:\s+[a-z][\w-]*)?", phrase, re.IGNORECASE)
         and phrase.split()[-1][:1].islower()

@@ -31,7 +31,7 @@ APPOS = r"(?:,\s+(?P<appos>[^,;“”\"]{2,120}?),)?"
 # Words between source and cue: tense, adverbs and a time ("have in recent weeks reported").
 AUX = (
     r"(?P<aux>(?:(?:has|have|had|also|later|earlier|again|previously|repeatedly|publicly|separately|already|"
-    r"would|will|did|does|do|not|never|on\s+\w+|in\s+recent\s+\w+|last\s+\w+|this\s+\w+|[a-z]+ly)\s+)*)"
+    r"would|will|did|does|do|not|never|first|then|now|on\s+\w+|in\s+recent\s+\w+|last\s+\w+|this\s+\w+|[a-z]+ly)\s+)*)"
 )
 # After a cue that closes the sentence: a time, a place, a medium, "citing ...", or a participle
 # clause in the reporter's voice (", signaling ...").
@@ -49,7 +49,7 @@ INTRO = (
 )
 # "apologised to customers and said...": another verb of the same subject before the cue.
 COORD = r"(?P<coord>(?<=\s)[a-z]+(?:ed|d)\b(?>(?:(?!\sand\s)[^;“”\"]){0,160}),?\s+and\s+)?"
-APPOS_AFTER = r"(?:,\s+(?P<appos>[^.!?]+?))?"
+APPOS_AFTER = r"(?:,\s+(?P<appos>(?:[^.!?]|\.(?=\d))+?))?"  # "8.4 percent" does not end it
 
 
 @dataclass(frozen=True)
@@ -62,10 +62,13 @@ class Row:
     example: str
     takes: frozenset = frozenset()  # the cue rows (by ``takes``) it applies to; empty for all but "according"
     end: bool = False  # needs a cue that may close the sentence
+    say_only: bool = False  # "..., said X": only plain attribution verbs come before their source
 
 
-def _row(name, left, right, example, takes=(), end=False) -> Row:
-    return Row(name, re.compile(left, re.DOTALL), re.compile(right, re.DOTALL), example, frozenset(takes), end)
+def _row(name, left, right, example, takes=(), end=False, say_only=False) -> Row:
+    return Row(
+        name, re.compile(left, re.DOTALL), re.compile(right, re.DOTALL), example, frozenset(takes), end, say_only
+    )
 
 
 _ALL_BUT_ACCORDING = ("clause", "that", "np", "to", "obj_to", "as", "of")
@@ -86,6 +89,7 @@ ROWS: tuple[Row, ...] = (
         "“We will not leave,” said Maria Lopez, the mayor.",
         _ALL_BUT_ACCORDING,
         end=True,
+        say_only=True,
     ),
     _row(
         "quote, source cue, quote",
@@ -124,6 +128,13 @@ ROWS: tuple[Row, ...] = (
         _ALL_BUT_ACCORDING,
     ),
     _row(
+        "..., but cue content (the same source)",
+        r"^$",
+        rf"^(?P<content>.+?){END}",
+        "The firm denied the report, but said it was reviewing its plants.",
+        _ALL_BUT_ACCORDING,
+    ),
+    _row(
         "object was cue by source of content",
         rf"^{INTRO}(?P<object>[^,;“”\"]{{2,80}}?)\s+(?:was|were|has\s+been|have\s+been|had\s+been|is|are)\s+$",
         rf"^\s+by\s+{SOURCE}\s+of\s+(?P<content>.+?){END}",
@@ -145,6 +156,7 @@ ROWS: tuple[Row, ...] = (
         "The dam is safe, said the minister, Ana Ruiz.",
         _ALL_BUT_ACCORDING,
         end=True,
+        say_only=True,
     ),
     _row(
         "content, source cue, content",
@@ -160,9 +172,8 @@ CUE_FINDER = re.compile(rf"(?<![\w-])(?:{cues.alternation()})(?![\w-])")
 # A quotation standing alone: its speaker is named in a neighbouring unit.
 FLOATING_QUOTE = re.compile(rf"^{Q_OPEN}(?P<quote>.+?)(?:[.!?]?[”\"]\s*)?$", re.DOTALL)
 # Where a new clause with its own attribution may begin inside a sentence.
-CLAUSE_START = re.compile(
-    r"(?:,|;)\s+(?:and|but|while|whereas|although|though)\s+|;\s+|\s(?:after|when|because|since|before|until|as)\s+"
-)
+CLAUSE_START = re.compile(r"(?:,|;)\s+(?:and|but|while|whereas|although|though)\s+|;\s+")
+SUBORDINATE_START = re.compile(r"\s(?:after|when|because|since|before|until|as)\s+")
 
 
 @dataclass
@@ -223,7 +234,7 @@ def arrange(text: str, left_start: int, cue: Cue, cue_start: int, cue_end: int, 
     left = text[left_start:cue_start]
     right = text[cue_end:unit_end]
     for row in ROWS:
-        if cue.takes not in row.takes or (row.end and not cue.end):
+        if cue.takes not in row.takes or (row.end and not cue.end) or (row.say_only and cue.act != "say"):
             continue
         lm = row.left.match(left)
         if not lm:
@@ -234,6 +245,8 @@ def arrange(text: str, left_start: int, cue: Cue, cue_start: int, cue_end: int, 
         in_left = "source" in row.left.groupindex
         sm = lm if in_left else rm
         base_s = left_start if in_left else cue_end
+        if "source" not in sm.re.groupindex:
+            sm, base_s = None, left_start  # the same source as the clause before: filled in by the caller
         content = _span(lm, "content", left_start) or _span(rm, "content", cue_end)
         content2 = _span(rm, "content2", cue_end)
         quote = _span(lm, "quote", left_start) or _span(rm, "quote", cue_end)
@@ -250,8 +263,8 @@ def arrange(text: str, left_start: int, cue: Cue, cue_start: int, cue_end: int, 
             cue_text=cues.written(text[cue_start:cue_end]),
             cue_start=cue_start,
             cue_end=cue_end,
-            source=sm.group("source").strip(),
-            source_start=base_s + sm.start("source"),
+            source=sm.group("source").strip() if sm else "",
+            source_start=base_s + sm.start("source") if sm else base_s,
             content_start=content[0],
             content_end=content[1],
             quote=quote,

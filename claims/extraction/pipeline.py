@@ -12,14 +12,20 @@ from claims.extraction.parties import Party
 
 _CITING = re.compile(r"\b(?:citing|quoting)\s+(?P<cited>[^.;]+)")
 # "..., citing the researcher Lina Torp, who had seen it." closing what a media outlet said.
+# "said little", "reported what it called...": no statement follows.
+_NOT_A_STATEMENT = re.compile(
+    r"\s*(?:little|nothing|what|whether|how|why|where|which|who|was|were|is|are|has|had|will)\b"
+)
+_LEADING_CITING = re.compile(r",?\s*(?:citing|quoting)\s+[^;]+?,\s+(?:that\s+)?(?=\S)(?=that\b|[a-z])")
 _TRAILING_CITING = re.compile(r",\s+(?:citing|quoting)\s+[^.;]+$")
 _TRAILING_DATE = re.compile(
     r"\s+(?:(?:late\s+|early\s+)?on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|last\s+(?:week|month)"
-    r"|yesterday)$"
+    r"|yesterday)(?:\s+(?:morning|afternoon|evening|night))?$"
 )
 # "rejected that account, saying the sums did not add up": the answer's own content follows "saying".
 _ANSWER_SAYING = re.compile(
-    r"^(?P<anaphor>.+?)(?P<when>\s+(?:on|late\s+on|in|last|this)\s+[^,]{1,30})?,\s+saying\s+"
+    r"^(?P<anaphor>.+?)(?P<when>\s+(?:on|late\s+on|in|last|this)\s+[^,]{1,30})?,\s+"
+    r"(?:saying|calling\s+it|describing\s+it\s+as)\s*:?\s+"
     r"(?:(?:in|on)\s+(?:a|an|its|his|her|their)\s+[^,]{1,40}?\s+)?(?:that\s+)?(?P<rest>.+)$",
     re.DOTALL,
 )
@@ -74,11 +80,15 @@ class Draft:
         }
 
 
+# Before content: spaces, punctuation, and "that" as a conjunction (not "that account").
+_LEADING_NOISE = re.compile(rf"^(?:\s+|that\b(?!\s+(?:\w+\s+)?{links.REPORT_NOUN}\b)|:|,|[“\"‘])", re.I)
+
+
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     """Offsets of the content without surrounding spaces, "that", colons, commas and quotation marks."""
     while start < end:
         piece = text[start:end]
-        m = re.match(r"^(?:\s+|that\b|:|,|[“\"‘])", piece)
+        m = _LEADING_NOISE.match(piece)
         if not m or not m.end():
             break
         start += m.end()
@@ -111,25 +121,37 @@ class Extractor:
         self.text = text
         self.published = published_on
         self.dictionary = dictionary
-        self.discourse = coref.Discourse()
+        self.discourse = coref.Discourse(dictionary, text)
         self.drafts: list[Draft] = []
 
     # Stage 3: cues and their arrangement in each unit.
     def matches(self, unit: segment.Unit) -> list[patterns.Match]:
         text = self.text
         clause_starts = [unit.start] + [m.end() for m in patterns.CLAUSE_START.finditer(text, unit.start, unit.end)]
+        # "after X said...", "when Y denied...": a clause of its own, unless inside what someone said.
+        subordinate = [m.end() for m in patterns.SUBORDINATE_START.finditer(text, unit.start, unit.end)]
         quoted = patterns.quote_regions(text, unit.start, unit.end)
         found: list[patterns.Match] = []
         for cue, _written, cs, ce in patterns.cue_matches(text, unit.start, unit.end):
             if any(qs < cs < qe for qs, qe in quoted):
                 continue
+            if re.search(r"\b(?:the|a|an|its|his|her|their|this|that)\s+$", text[max(unit.start, cs - 8) : cs]):
+                continue  # "the report", "a claim": a noun, not a cue
             starts = sorted((s for s in clause_starts if s <= cs), reverse=True)
             inside = [f for f in found if f.content_start <= cs < f.content_end]
             if inside and not any(inside[0].content_start < s <= cs for s in starts):
                 continue
+            if not inside:
+                # A clause after "after", "when"... only when the sentence's start gives no source.
+                starts += sorted((s for s in subordinate if s <= cs), reverse=True)
             best = None
             for left_start in starts:
                 for candidate in patterns.arrange(text, left_start, cue, cs, ce, unit.end):
+                    if not candidate.source:
+                        # ", but said ...": the subject of the clause before says it too.
+                        if left_start == unit.start or not found:
+                            continue
+                        candidate.source, candidate.appos = found[-1].source, found[-1].appos
                     if self._acceptable(candidate):
                         best = candidate
                         break
@@ -140,18 +162,31 @@ class Extractor:
             for earlier in found:
                 if earlier.content_start < best.source_start <= earlier.content_end:
                     boundary = max(s for s in clause_starts if s <= best.source_start)
-                    cut = text.rfind(",", earlier.content_start, boundary)
-                    cut2 = text.rfind(";", earlier.content_start, boundary)
-                    earlier.content_end = max(cut, cut2, earlier.content_start)
+                    cut = max(
+                        text.rfind(",", earlier.content_start, boundary),
+                        text.rfind(";", earlier.content_start, boundary),
+                    )
+                    earlier.content_end = cut if cut > earlier.content_start else boundary
             found.append(best)
         return found
 
     def _acceptable(self, m: patterns.Match) -> bool:
         if re.search(r"\b(?:not|never)\b", m.aux):
             return False
+        if (
+            m.cue.takes != "according"
+            and m.content_after_cue
+            and _NOT_A_STATEMENT.match(self.text, m.content_start, m.content_end)
+        ):
+            return False
         if not parties.reads_as_party(m.source):
             return False
-        if m.content_after_cue and not _takes_ok(m.cue.takes, self.text[m.content_start : m.content_end]):
+        passive = m.row.startswith("object")  # "was accused by X of Y": the "of" is part of the row
+        if (
+            m.content_after_cue
+            and not passive
+            and not _takes_ok(m.cue.takes, self.text[m.content_start : m.content_end])
+        ):
             return False
         return m.content_end > m.content_start
 
@@ -165,7 +200,8 @@ class Extractor:
         source, speaker, via = parsed.source, parsed.speaker, parsed.via
         continuation = False
         if parsed.source_ref:
-            mention = self.discourse.resolve(parsed.source_ref)
+            # "His lawyer, Greta Holm": "his" is someone named before, not the lawyer.
+            mention = self.discourse.resolve(parsed.source_ref, exclude=speaker)
             if mention is not None:
                 source = mention.speaks_for or mention.party
         if parsed.ref:
@@ -181,11 +217,14 @@ class Extractor:
                 if subject and parties.is_plural(subject) == (parsed.ref.lower() == "they"):
                     answered = parties.parse(subject, "", self.dictionary)
                     return answered.source, answered.speaker, None, False
-            mention = self.discourse.resolve(parsed.ref)
+            answering = m.cue.act in links.RELATION and self.drafts
+            mention = self.discourse.resolve(parsed.ref, exclude=self.drafts[-1].source if answering else None)
             if mention is not None:
                 continuation = True
                 if mention.speaks_for is not None:
                     source, speaker = mention.speaks_for, mention.party
+                elif mention.relays_for is not None:
+                    source, via = mention.relays_for, mention.party
                 else:
                     again = parties.speaking_for(mention.party, self.dictionary)
                     source, speaker = again.source, again.speaker
@@ -204,8 +243,17 @@ class Extractor:
                 via = mention.party
         return source, speaker, via, continuation
 
-    def remember(self, source: Party, speaker: Party | None) -> None:
+    def _named(self, phrase: str) -> Party:
+        """A party named in passing ("a report by the army"), resolved against those named before."""
+        parsed = parties.parse(phrase, "", self.dictionary)
+        ref = parsed.ref or parsed.source_ref
+        mention = self.discourse.resolve(ref) if ref else None
+        return (mention.speaks_for or mention.party) if mention else parsed.source
+
+    def remember(self, source: Party, speaker: Party | None, via: Party | None = None) -> None:
         self.discourse.add(source)
+        if via is not None:
+            self.discourse.add(via, relays_for=source)
         if speaker is not None:
             self.discourse.add(speaker, speaks_for=source)
 
@@ -215,16 +263,18 @@ class Extractor:
         for m in _PERSON_APPOSITIVE.finditer(piece):
             if parties.looks_like_person(m["name"]):
                 self.discourse.add(parties.party(m["name"], self.dictionary, m["role"]))
-        if len(self.dictionary):
-            for m in _CAPITALISED_RUN.finditer(piece):
-                found = self.dictionary.find(m.group(0))
-                if found:
-                    entry = found[0]
-                    self.discourse.add(Party(name=entry.name, role=entry.role, kind=entry.kind, match=entry))
+        for m in _CAPITALISED_RUN.finditer(piece):
+            found = self.dictionary.find(m.group(0)) if len(self.dictionary) else None
+            if found:
+                entry = found[0]
+                self.discourse.add(Party(name=entry.name, role=entry.role, kind=entry.kind, match=entry))
+            elif m.start() > 0 and parties.looks_like_person(m.group(0)):
+                # A person named in passing ("... when Viktor Hald went on trial"), for "Hald" or "he" later.
+                # Not at a sentence's start, where any word is capitalised ("Neighbouring Tessaly").
+                self.discourse.add(Party(name=m.group(0), kind="person"))
 
     # Stages 6 and 7: date and wording, per draft.
     def draft(self, m: patterns.Match, unit_index: int, previous: Draft | None) -> list[Draft]:
-        source, speaker, via, continuation = self.parties_of(m, previous)
         start, end = _trim(self.text, m.content_start, m.content_end)
         context = m.context
         leading = dates.LEADING_DATE.match(self.text, start, end) if m.content_after_cue else None
@@ -235,6 +285,11 @@ class Extractor:
         if leading:
             # "said in a statement that...", "told parliament on March 3 that...": about the saying, not the said.
             context += " " + leading.group(0)
+            start, end = _trim(self.text, leading.end(), end)
+        leading = _LEADING_CITING.match(self.text, start, end) if m.content_after_cue else None
+        if leading:
+            # "reported, citing the union IMW, that ...": the citation comes before the content.
+            m.tail += " " + leading.group(0)
             start, end = _trim(self.text, leading.end(), end)
         if m.content_after_cue:
             citing = _TRAILING_CITING.search(self.text, start, end)
@@ -247,6 +302,7 @@ class Extractor:
                 # "accused the rebels of it on Friday": the time of the accusation, closing it.
                 context += " " + trailing.group(0)
                 start, end = _trim(self.text, start, trailing.start())
+        source, speaker, via, continuation = self.parties_of(m, previous)
         own_date = dates.find(context, self.published)
         claimed_on, precision = dates.claimed_on(context, m.aux, self.published)
         base = Draft(
@@ -289,7 +345,7 @@ class Extractor:
             answered = links.ANSWERED.match(content)
             unnamed = links.UNNAMED_ANSWERED.match(content)
             if answered:
-                base.answered = parties.party(answered["target"], self.dictionary)
+                base.answered = self._named(answered["target"])
                 base.start, base.end = _trim(self.text, start + answered.start("rest"), end)
             elif unnamed:
                 base.start, base.end = _trim(self.text, start + unnamed.start("rest"), end)
@@ -357,7 +413,7 @@ class Extractor:
                 for d in new:
                     self._inherit_date(d)
                     self.drafts.append(d)
-                    self.remember(d.source, d.speaker)
+                    self.remember(d.source, d.speaker, d.via)
                 previous_in_unit = new[-1] if new else previous_in_unit
         self.link()
         index = {id(d): n for n, d in enumerate(self.drafts)}
@@ -365,17 +421,22 @@ class Extractor:
 
     def _inherit_date(self, d: Draft) -> None:
         """A continuation with no date words of its own was said when the statement it continues was."""
-        if d.dated or not d.continuation:
+        if d.dated or not d.continuation or not self.drafts:
             return
-        for earlier in reversed(self.drafts):
-            if earlier.source.same_as(d.source):
-                d.claimed_on, d.precision = earlier.claimed_on, earlier.precision
-                return
+        # Only the statement just before, and only when no other sentence or two came between.
+        earlier = self.drafts[-1]
+        if earlier.source.same_as(d.source) and d.unit - earlier.unit <= 2:
+            d.claimed_on, d.precision = earlier.claimed_on, earlier.precision
 
     # Stage 8: links between drafts.
     def link(self) -> None:
         for d in list(self.drafts):
             relation = links.RELATION.get(d.act)
+            if relation is None and links.CORRECTION.match(self.text[d.start : d.end]):
+                earlier = [e for e in self.drafts[: self.drafts.index(d)] if not e.source.same_as(d.source)]
+                if earlier and d.unit - earlier[-1].unit <= 2:
+                    d.links.append(("contradicts", earlier[-1]))
+                continue
             if relation:
                 # The answered statement may be inserted before d: look d up each time.
                 target = self._answered(d, self.drafts.index(d))
@@ -383,13 +444,16 @@ class Extractor:
                     d.links.append((relation, target))
                     if d.anaphoric and not d.answer_says:
                         d.text = self._answer_text(d, target)
-        self._merge_and_support()
+        self._denial_spokesman()
 
     def _answered(self, d: Draft, n: int) -> Draft | None:
         earlier = [e for e in self.drafts[:n] if not e.source.same_as(d.source)]
         if d.answered is not None:
-            for e in reversed(earlier):
-                if e.source.same_as(d.answered) or (e.speaker and e.speaker.same_as(d.answered)):
+            # The report answered is the latest by that party, or (when the text gives it after the
+            # denial, as news writing often does) the next one within three sentences.
+            later = [e for e in self.drafts[n + 1 :] if e.unit - d.unit <= 3 and not e.source.same_as(d.source)]
+            for e in [*reversed(earlier), *later]:
+                if any(p is not None and p.same_as(d.answered) for p in (e.source, e.speaker, e.via)):
                     return e
             # The answered report is not in the text as a statement of its own: it becomes one.
             new = Draft(
@@ -421,7 +485,7 @@ class Extractor:
             return candidates[-1] if candidates else None
         content = self.text[d.start : d.end]
         scored = [(links.overlap(content, self.text[e.start : e.end]), -i, e) for i, e in enumerate(earlier)]
-        scored = [s for s in scored if s[0] >= 0.34]
+        scored = [s for s in scored if s[0] >= 1 / 3]
         return max(scored, key=lambda s: (s[0], -s[1]))[2] if scored else None
 
     def _answer_text(self, d: Draft, target: Draft) -> str:
@@ -433,36 +497,34 @@ class Extractor:
             )
         return target.text
 
-    def _merge_and_support(self) -> None:
-        """A denial with no speaker, and a paragraph that opens with its spokesman's quotation: the
-        spokesman gave the denial, and the quotation's negative sentence is its words."""
+    def _denial_spokesman(self) -> None:
+        """What a party says right after its own denial backs the denial (``supports``), and whoever
+        says it for the party (its spokesman) gave the denial too; a negative sentence of their
+        quotation is the denial's own words."""
         for n, d in enumerate(self.drafts):
-            if d.act != "deny" or d.speaker is not None or d.from_quote:
+            after = next((e for e in self.drafts[n + 1 :] if e.unit > d.unit), None)
+            if after is None or after.unit != d.unit + 1 or not after.source.same_as(d.source):
                 continue
-            after = next((q for q in self.drafts[n + 1 :] if q.unit > d.unit), None)
-            if (
-                after is None
-                or not after.from_quote
-                or after.speaker is None
-                or not after.source.same_as(d.source)
-                or self._paragraph[after.unit] != self._paragraph[d.unit] + 1
-                or self.text[self._unit_start[after.unit]] not in segment.OPEN_QUOTES
-            ):
+            # "The ministry said X. Its spokeswoman, Y, said Z.": Y spoke for it both times.
+            if d.speaker is None and after.speaker is not None:
+                d.speaker = after.speaker
+            if d.act not in ("deny", "contradict") or (d.from_quote and not d.links) or after.links:
                 continue
-            d.speaker = after.speaker
-            negative = [
-                self.text[s:e]
-                for s, e in segment.sentence_spans(self.text, after.start, after.end)
-                if links.NEGATION.search(self.text[s:e])
-            ]
-            if negative and not d.quote:
-                d.quote = negative[-1].strip().rstrip(",") + ("" if negative[-1].rstrip()[-1:] in ".!?" else ".")
+            after.links.append(("supports", d))
+            if after.from_quote and not d.quote:
+                negative = [
+                    self.text[s:e].strip().rstrip(",")
+                    for s, e in segment.sentence_spans(self.text, after.start, after.end)
+                    if links.NEGATION.search(self.text[s:e])
+                ]
+                if negative:
+                    d.quote = negative[-1] + ("" if negative[-1][-1:] in ".!?" else ".")
 
 
 def _cited(phrase: str, dictionary: Dictionary) -> parties.Parsed:
     """ "the rebels' field commander in the area, Oleg Varn": the name after the comma is who is cited."""
     head, _, rest = phrase.strip().partition(", ")
-    rest = parties.strip_relative(rest)
+    rest = parties.strip_relative(rest.split(",")[0])
     if rest and parties.looks_like_person(rest):
         return parties.parse(head, rest, dictionary)
     return parties.parse(head, "", dictionary)

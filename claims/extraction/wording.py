@@ -28,10 +28,6 @@ def _sentence(text: str) -> str:
     return text if text[-1] in ".!?" else text + "."
 
 
-def _the(name: str) -> str:
-    return name
-
-
 def negate(clause: str) -> str | None:
     """The clause with "not" after the auxiliary of each of its coordinated parts, or None."""
     if not re.search(AUXILIARY, clause):

@@ -562,7 +562,33 @@ def time_extract(article: Article, dictionary, extract, runs: int) -> dict:
     }
 
 
-def targets(corpus: Score, seed: Score | None, timing: dict | None) -> list[tuple[str, bool | None]]:
+# Texts as long as the API takes (100,000 characters) that no article is like: what a careless or hostile
+# client may send to /api/extract/. Each must be read in time, not in the seconds a quadratic rule takes.
+HOSTILE_TEXTS = {
+    "stops": "." * 100_000,
+    "open quotes": "“" * 50_000 + "”" * 50_000,
+    "one letter": "a" * 100_000,
+    "capitals": "A " * 50_000,
+    "cue words": "The group said that " * 5_000,
+    "possessives": "X's " * 25_000,
+}
+HOSTILE_LIMIT_MS = 1000.0
+
+
+def time_hostile(dictionary, extract) -> dict:
+    """The time extract() takes on each of HOSTILE_TEXTS, in milliseconds."""
+    times = {}
+    with time_limit(TIME_LIMIT_S * 10):
+        for name, text in HOSTILE_TEXTS.items():
+            t0 = time.perf_counter()
+            extract(text, published_on=datetime.date(2026, 1, 1), language="en", dictionary=dictionary)
+            times[name] = round((time.perf_counter() - t0) * 1000, 1)
+    return times
+
+
+def targets(
+    corpus: Score, seed: Score | None, timing: dict | None, hostile: dict | None = None
+) -> list[tuple[str, bool | None]]:
     """Each target of issue 14 and whether it is met (None: not measured)."""
     checks = []
     for label, s in (("corpus", corpus), ("seed article", seed)):
@@ -574,6 +600,8 @@ def targets(corpus: Score, seed: Score | None, timing: dict | None) -> list[tupl
             checks.append((f"{name} right for ≥ {TARGETS[name]} of found claims on the {label}", met))
     met = None if timing is None else timing["p95_ms"] < TARGETS["p95_ms"]
     checks.append((f"a 1,000-word article in < {TARGETS['p95_ms']:.0f} ms (p95)", met))
+    met = None if hostile is None else max(hostile.values()) < HOSTILE_LIMIT_MS
+    checks.append((f"each hostile 100,000-character text in < {HOSTILE_LIMIT_MS:.0f} ms", met))
     return checks
 
 
@@ -660,7 +688,17 @@ def main(argv: list[str] | None = None) -> int:
             f"p50 {timing['p50_ms']:.1f} ms, p95 {timing['p95_ms']:.1f} ms."
         )
 
-    checks = targets(total, seed_score, timing)
+    hostile = None
+    try:
+        hostile = time_hostile(dictionary, extract)
+    except Exception as exc:  # a text stuck past the limit is reported, not hung on
+        print(f"\nHostile texts failed: {type(exc).__name__}: {exc}")
+    else:
+        print(
+            "Hostile texts of 100,000 characters: " + ", ".join(f"{n} {ms:.0f} ms" for n, ms in hostile.items()) + "."
+        )
+
+    checks = targets(total, seed_score, timing, hostile)
     print("\nTargets:")
     for label, met in checks:
         print(f"- {label}: {'not measured' if met is None else 'met' if met else 'MISSED'}")
@@ -675,6 +713,7 @@ def main(argv: list[str] | None = None) -> int:
                     "seed_skipped": seed_skipped,
                     "new_party_kinds": {"checked": kinds, "right": kinds_right},
                     "timing": timing,
+                    "hostile_ms": hostile,
                     "targets": [{"target": label, "met": met} for label, met in checks],
                 },
                 indent=2,

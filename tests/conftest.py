@@ -3,6 +3,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
+from claims.extraction import dictionary
 from tests.factories import make_user
 
 
@@ -43,6 +44,13 @@ def superuser():
 @pytest.fixture
 def client_super(superuser):
     return _client_for(superuser)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_extraction_dictionary():
+    # Kept per process under a fingerprint of the sources (count, largest id, versions): a test's rollback
+    # gives the next test the same ids again, so one test's dictionary could pass for another's.
+    dictionary._kept.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -65,7 +65,11 @@ _ABBREVIATIONS = frozenset(
         "approx",
     ]
 )
-_SENTENCE_END = re.compile(r"[.!?]+[”\"’']?(?=\s+[“\"A-Z0-9‘'(])")
+# A run of stops starts only where the previous character is none, and is taken whole (possessive): a text
+# of stops that never end a sentence (a row of dots) is read once, not once from each of its characters.
+_SENTENCE_END = re.compile(r"(?<![.!?])[.!?]++[”\"’']?+(?=\s+[“\"A-Z0-9‘'(])")
+# The longest abbreviation worth looking back for ("Lt.Gen.", "U.S.A."): bounds the look behind each stop.
+_ABBREVIATION_REACH = 24
 
 
 @dataclass(frozen=True)
@@ -84,8 +88,8 @@ def _is_heading(paragraph: str) -> bool:
     return bool(letters) and (not any(c.islower() for c in letters) or paragraph.rstrip()[-1:] not in ".!?”\"’'")
 
 
-def _quote_depth_after(text: str) -> int:
-    depth = 0
+def _quote_depth_after(text: str, depth: int = 0) -> int:
+    """The depth of open quotations after `text`, starting from `depth`."""
     for ch in text:
         if ch == "“":
             depth += 1
@@ -107,9 +111,11 @@ def _ends_in_abbreviation(text: str) -> bool:
 
 def _sentences(paragraph: str, offset: int) -> list[tuple[int, int]]:
     spans, start = [], 0
+    # The quotation depth is carried from stop to stop: each character is read once, however long a quote.
+    depth, read_to = 0, 0
     for match in _SENTENCE_END.finditer(paragraph):
-        candidate = paragraph[start : match.end()]
-        if _quote_depth_after(candidate) or _ends_in_abbreviation(paragraph[: match.start() + 1]):
+        depth, read_to = _quote_depth_after(paragraph[read_to : match.end()], depth), match.end()
+        if depth or _ends_in_abbreviation(paragraph[max(0, match.start() - _ABBREVIATION_REACH) : match.start() + 1]):
             continue
         spans.append((offset + start, offset + match.end()))
         start = match.end()

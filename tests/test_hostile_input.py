@@ -715,6 +715,8 @@ def kind_of(flt) -> str:
         return "date"
     if isinstance(flt, django_filters.ChoiceFilter | django_filters.MultipleChoiceFilter):
         return "choice"
+    if isinstance(flt, django_filters.BooleanFilter):
+        return "choice"  # of true and false
     return "text"
 
 

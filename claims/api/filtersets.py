@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import filters as drf_filters
 from rest_framework.exceptions import ValidationError
@@ -29,8 +30,6 @@ from claims.models import (
     Topic,
     TopicKind,
 )
-
-BOOLEAN_CHOICES = [("true", "true"), ("false", "false")]
 
 
 class FilterBackend(DjangoFilterBackend):
@@ -135,6 +134,30 @@ class FilterSet(filters.FilterSet):
         return valid
 
 
+class TrueFalseField(forms.Field):
+    """`true` or `false`, the way a query writes the schema's boolean; any other value is refused.
+
+    Django's NullBooleanField reads `maybe` (and `yes`, `2`, ...) as no value at all: a typo
+    would answer with the unfiltered list.
+    """
+
+    widget = forms.Select(choices=[("", "---------"), ("true", "true"), ("false", "false")])
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if value in ("true", "false"):
+            return value == "true"
+        raise forms.ValidationError("Enter true or false.", code="invalid")
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class BooleanFilter(filters.BooleanFilter):
+    """A yes/no filter: a boolean in the schema (a generated client passes True), `true` or `false` in the URL."""
+
+    field_class = TrueFalseField
+
+
 class ClaimFilterSet(FilterSet):
     source = filters.CharFilter(field_name="source__slug", help_text="Slug of the source that made the claim.")
     source_kind = filters.ChoiceFilter(field_name="source__kind", choices=SourceKind.choices)
@@ -156,8 +179,7 @@ class ClaimFilterSet(FilterSet):
         lookup_expr="lte",
         help_text="On or before (YYYY-MM-DD).",
     )
-    has_denial = filters.ChoiceFilter(
-        choices=BOOLEAN_CHOICES,
+    has_denial = BooleanFilter(
         method="filter_has_denial",
         help_text="Whether another claim denies this one.",
     )
@@ -182,7 +204,7 @@ class ClaimFilterSet(FilterSet):
         return queryset.filter(selectors.claims_about(value))
 
     def filter_has_denial(self, queryset, name, value):
-        return queryset.filter(selectors.claims_with_denial(value == "true"))
+        return queryset.filter(selectors.claims_with_denial(value))
 
     def filter_denied_by(self, queryset, name, value):
         return queryset.filter(selectors.claims_denied_by(value))

@@ -3,12 +3,15 @@
 Rules that Schemathesis with all its checks (.ci/fuzz) holds us to, pinned here one by one.
 """
 
+import re
+
 import django_filters
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
 from claims.api import views
-from tests.factories import make_claim, make_link
+from claims.models import Source
+from tests.factories import make_article, make_claim, make_link, make_review, make_source, make_topic
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +39,30 @@ def parameters(schema, where):
         for parameter in operation.get("parameters", []):
             if parameter["in"] == where:
                 yield path, method, parameter
+
+
+@pytest.fixture
+def records():
+    """One record of each kind, so that every detail route has an id to answer for."""
+    source = make_source()
+    claim = make_claim(source=source, article=make_article(), topics=[make_topic()])
+    denial = make_claim()
+    link = make_link(denial, claim)
+    review = make_review(claim)
+    return {
+        "sources": source,
+        "articles": claim.article,
+        "topics": claim.topics.get(),
+        "claims": claim,
+        "links": link,
+        "reviews": review,
+    }
+
+
+def url_of(path, records):
+    if "{id}" not in path:
+        return path
+    return path.replace("{id}", str(records[path.split("/")[2]].pk))
 
 
 # Yes/no filters are booleans ------------------------------------------------------------------------
@@ -86,3 +113,87 @@ def test_a_yes_no_filter_refuses_anything_but_true_or_false_naming_it(client_ano
 
     assert response.status_code == 400
     assert response.json()["has_denial"] == ["Enter true or false."]
+
+
+# An empty parameter or header is refused ------------------------------------------------------------
+
+
+def test_the_schema_allows_no_empty_query_parameter_or_header(schema):
+    allowed_empty = []
+    for path, method, parameter in [*parameters(schema, "query"), *parameters(schema, "header")]:
+        value = parameter["schema"]
+        if value.get("type") == "string":
+            empty_ok = "" in value["enum"] if "enum" in value else value.get("minLength", 0) == 0
+        elif value.get("type") == "array" and parameter.get("explode") is False:  # `ordering=` is the empty list
+            empty_ok = value.get("minItems", 0) == 0
+        else:
+            empty_ok = False  # an integer or a boolean is never the empty string
+        if empty_ok:
+            allowed_empty.append((method, path, parameter["name"]))
+
+    assert allowed_empty == []
+
+
+def test_every_documented_query_parameter_given_empty_is_a_400_naming_it(client_super, schema, records):
+    answers = {}
+    for path, method, parameter in parameters(schema, "query"):
+        assert method == "get", (method, path)
+        response = client_super.get(f"{url_of(path, records)}?{parameter['name']}=")
+        answers[(path, parameter["name"])] = (response.status_code, parameter["name"] in response.json())
+
+    assert len(answers) > 40  # every list's filters, pages and orderings, and the detail routes' formats
+    assert {key: answer for key, answer in answers.items() if answer != (400, True)} == {}
+
+
+@pytest.mark.parametrize("path", ["/api/claims/", "/api/sources/", "/api/reviews/"])
+def test_an_empty_ordering_is_a_400_not_the_default_order(client_anon, path):
+    make_review(make_claim())
+
+    response = client_anon.get(f"{path}?ordering=")
+
+    assert response.status_code == 400
+    assert "ordering" in response.json()
+
+
+@pytest.mark.parametrize("header", ["", " ", ",", " , "])
+@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+def test_an_if_match_naming_no_version_is_a_400_and_changes_nothing(client_super, method, header):
+    source = make_source(name="Before", slug="before")
+    body = {"slug": "after", "name": "After", "kind": "media"} if method != "delete" else None
+
+    response = getattr(client_super, method)(f"/api/sources/{source.pk}/", body, HTTP_IF_MATCH=header)
+
+    assert response.status_code == 400
+    assert "If-Match" in response.json()
+    assert Source.objects.filter(pk=source.pk, name="Before", version=1).exists()
+
+
+def test_an_empty_if_match_is_named_even_when_the_body_is_wrong_too(client_super):
+    source = make_source()
+
+    response = client_super.put(f"/api/sources/{source.pk}/", {"kind": "not a kind"}, HTTP_IF_MATCH="")
+
+    assert response.status_code == 400
+    assert "If-Match" in response.json()
+
+
+def test_the_schemas_if_match_pattern_refuses_what_the_server_refuses(schema):
+    patterns = {parameter["schema"]["pattern"] for _, _, parameter in parameters(schema, "header")}
+    assert len(patterns) == 1
+    pattern = re.compile(patterns.pop())
+
+    assert [value for value in ["", " ", ",", " , \t"] if pattern.search(value)] == []
+    assert all(pattern.search(value) for value in ['"3"', "3", '"2", "3"', "*", 'W/"3"'])
+
+
+@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+def test_if_match_is_documented_on_every_conditional_write_and_nowhere_else(schema, method):
+    documented = {
+        path for path, m, parameter in parameters(schema, "header") if m == method and parameter["name"] == "If-Match"
+    }
+    writes = {path for path, m, _ in operations(schema) if m == method}
+
+    assert documented == writes
+    assert len(writes) == 6
+    # ... and each says it may answer 400 (an If-Match that names no version) and 412 (a stale one).
+    assert all({"400", "412"} <= set(schema["paths"][path][method]["responses"]) for path in writes)

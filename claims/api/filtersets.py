@@ -1,7 +1,8 @@
 """Query filters for each list endpoint, declared field by field.
 
 A value that cannot be understood (an unknown status, a malformed date, a
-non-numeric id) is a 400 naming the parameter, never an unfiltered list.
+non-numeric id) is a 400 naming the parameter, never an unfiltered list. An
+empty one is refused before any filter runs (claims.api.base.ParametersMixin).
 """
 
 import django_filters as filters
@@ -121,19 +122,6 @@ class IdFilter(filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
-class FilterSet(filters.FilterSet):
-    """django-filter's FilterSet, except that a date, number or choice parameter given empty
-    (`?status=`) is a 400: django-filter ignores it, but it is no date, number or choice."""
-
-    def is_valid(self):
-        valid = super().is_valid()
-        for name, declared in self.filters.items():
-            if not isinstance(declared, filters.CharFilter) and self.data.get(name) == "":
-                self.form.add_error(name, "Give a value, or leave the parameter out.")
-                valid = False
-        return valid
-
-
 class TrueFalseField(forms.Field):
     """`true` or `false`, the way a query writes the schema's boolean; any other value is refused.
 
@@ -158,7 +146,7 @@ class BooleanFilter(filters.BooleanFilter):
     field_class = TrueFalseField
 
 
-class ClaimFilterSet(FilterSet):
+class ClaimFilterSet(filters.FilterSet):
     source = filters.CharFilter(field_name="source__slug", help_text="Slug of the source that made the claim.")
     source_kind = filters.ChoiceFilter(field_name="source__kind", choices=SourceKind.choices)
     via = filters.CharFilter(field_name="via__slug", help_text="Slug of the outlet that relayed the claim.")
@@ -213,7 +201,7 @@ class ClaimFilterSet(FilterSet):
         return search.search_claims(queryset, value)
 
 
-class SourceFilterSet(FilterSet):
+class SourceFilterSet(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=SourceKind.choices)
     affiliation = filters.CharFilter(field_name="affiliation__slug", help_text="Slug of the body it belongs to.")
     q = QueryFilter(
@@ -233,7 +221,7 @@ class SourceFilterSet(FilterSet):
         )
 
 
-class ArticleFilterSet(FilterSet):
+class ArticleFilterSet(filters.FilterSet):
     publisher = filters.CharFilter(field_name="publisher__slug", help_text="Slug of the publishing source.")
     published_after = IsoDateFilter(field_name="published_on", lookup_expr="gte")
     published_before = IsoDateFilter(field_name="published_on", lookup_expr="lte")
@@ -247,7 +235,7 @@ class ArticleFilterSet(FilterSet):
         return queryset.filter(Q(title__icontains=value) | Q(dateline__icontains=value))
 
 
-class TopicFilterSet(FilterSet):
+class TopicFilterSet(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=TopicKind.choices)
     q = QueryFilter(help_text="Words to find in the name, aliases or slug.")
 
@@ -261,7 +249,7 @@ class TopicFilterSet(FilterSet):
         )
 
 
-class ClaimLinkFilterSet(FilterSet):
+class ClaimLinkFilterSet(filters.FilterSet):
     relation = filters.MultipleChoiceFilter(choices=LinkRelation.choices, distinct=False)
     claim = IdFilter(method="filter_claim", help_text="Id of a claim at either end of the link.")
     from_claim = IdFilter(field_name="from_claim_id")
@@ -275,7 +263,7 @@ class ClaimLinkFilterSet(FilterSet):
         return queryset.filter(Q(from_claim_id=value) | Q(to_claim_id=value))
 
 
-class ReviewFilterSet(FilterSet):
+class ReviewFilterSet(filters.FilterSet):
     claim = IdFilter(field_name="claim_id")
     rating = filters.MultipleChoiceFilter(choices=ReviewRating.choices, distinct=False)
 

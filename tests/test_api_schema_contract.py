@@ -197,3 +197,48 @@ def test_if_match_is_documented_on_every_conditional_write_and_nowhere_else(sche
     assert len(writes) == 6
     # ... and each says it may answer 400 (an If-Match that names no version) and 412 (a stale one).
     assert all({"400", "412"} <= set(schema["paths"][path][method]["responses"]) for path in writes)
+
+
+# History outlives a delete --------------------------------------------------------------------------
+
+HISTORIES = ["sources", "articles", "topics", "claims", "links", "reviews"]
+
+
+@pytest.mark.parametrize("name", HISTORIES)
+def test_the_schema_says_history_answers_after_a_delete(schema, name):
+    responses = schema["paths"][f"/api/{name}/{{id}}/history/"]["get"]["responses"]
+
+    assert "deleted" in responses["200"]["description"]
+    assert "ever" in responses["404"]["description"]  # a 404 only for an id no record ever had
+    description = schema["paths"][f"/api/{name}/{{id}}/history/"]["get"]["description"]
+    assert "after a DELETE" in description
+
+
+FRESH = {
+    "sources": make_source,
+    "articles": make_article,
+    "topics": make_topic,
+    "claims": make_claim,
+    "links": lambda: make_link(make_claim(), make_claim()),
+    "reviews": lambda: make_review(make_claim()),
+}
+
+
+@pytest.mark.parametrize("name", HISTORIES)
+def test_history_answers_after_the_record_is_deleted_with_the_deletion_first(client_super, name):
+    record = FRESH[name]()  # nothing depends on it, so it can be deleted
+
+    deleted = client_super.delete(f"/api/{name}/{record.pk}/")
+    response = client_super.get(f"/api/{name}/{record.pk}/history/")
+
+    assert deleted.status_code == 204, deleted.content
+    assert client_super.get(f"/api/{name}/{record.pk}/").status_code == 404
+    assert response.status_code == 200
+    assert [entry["type"] for entry in response.json()["results"]] == ["deleted", "created"]
+
+
+@pytest.mark.parametrize("name", HISTORIES)
+def test_history_of_an_id_no_record_ever_had_is_a_404(client_anon, name):
+    FRESH[name]()
+
+    assert client_anon.get(f"/api/{name}/{10**9}/history/").status_code == 404

@@ -2,13 +2,14 @@
 
 from django.db import transaction
 from django_filters import MultipleChoiceFilter
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 
 from claims import history
 from claims.api.pagination import PageNumberPagination
+from claims.api.schema import ErrorSerializer
 from claims.api.serializers import HistoryEntrySerializer, HistoryPageSerializer
 from claims.models import is_id
 from claims.versioning import VersionConflict
@@ -161,7 +162,16 @@ class RecordViewSet(ParametersMixin, viewsets.ModelViewSet):
         return {}
 
     @extend_schema(
-        responses=HistoryPageSerializer,
+        responses={
+            200: OpenApiResponse(
+                HistoryPageSerializer,
+                "The record's revisions, newest first; also once the record is deleted, when the first "
+                'revision listed is its deletion (`type` "deleted").',
+            ),
+            404: OpenApiResponse(
+                ErrorSerializer, "No record ever had this id (no revision of it is kept), or a page past the end."
+            ),
+        },
         filters=False,
         parameters=[
             OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="Page number."),
@@ -174,7 +184,8 @@ class RecordViewSet(ParametersMixin, viewsets.ModelViewSet):
     def history(self, request, pk=None):
         """Every revision of this record, newest first: who, when, and each field's old and new value.
 
-        Kept after the record is deleted, so a deletion can be traced too.
+        The history outlives the record: after a DELETE this still answers 200, its newest revision
+        being the deletion, so a deletion can be traced: who deleted it, when, and every revision before.
         """
         if not is_id(pk):
             raise NotFound()

@@ -370,5 +370,6 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "claims.api.schema.forbid_nul_in_text",
         "claims.api.schema.forbid_empty_parameters",
+        "claims.api.schema.link_created_records",
     ],
 }

@@ -242,3 +242,25 @@ def test_history_of_an_id_no_record_ever_had_is_a_404(client_anon, name):
     FRESH[name]()
 
     assert client_anon.get(f"/api/{name}/{10**9}/history/").status_code == 404
+
+
+# Links: how a create leads to the next request ----------------------------------------------------
+
+
+@pytest.mark.parametrize("name", HISTORIES)
+def test_each_create_links_to_every_operation_on_the_record_it_made(schema, name):
+    links = schema["paths"][f"/api/{name}/"]["post"]["responses"]["201"]["links"]
+    on_the_record = {
+        operation["operationId"] for path, _, operation in operations(schema) if path.startswith(f"/api/{name}/{{id}}/")
+    }
+
+    assert {link["operationId"] for link in links.values()} == on_the_record
+    assert {f"{name}_retrieve", f"{name}_destroy", f"{name}_history_retrieve"} <= on_the_record
+    assert all(link["parameters"] == {"id": "$response.body#/id"} for link in links.values())
+
+
+def test_the_id_a_create_links_with_is_the_record_it_made(client_super):
+    created = client_super.post("/api/topics/", {"slug": "rawa", "name": "Rawa", "kind": "place"})
+
+    assert created.status_code == 201
+    assert client_super.get(f"/api/topics/{created.json()['id']}/").json()["slug"] == "rawa"

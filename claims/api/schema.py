@@ -192,3 +192,31 @@ def forbid_empty_parameters(result, generator, request, public):
                 elif schema.get("type") == "array" and parameter.get("explode") is False:
                     schema.setdefault("minItems", 1)
     return result
+
+
+def link_created_records(result, generator, request, public):
+    """drf-spectacular post-processing hook: OpenAPI links from each create (POST to a list, 201) to every
+    operation on the record it made (`{id}/`, and `{id}/history/` and the like), its `id` from the body.
+
+    They tell a client, and Schemathesis' stateful phase, how one response leads to the next request: a
+    record is created, then read, changed, deleted, and its history read, by the id the server gave it.
+    """
+    paths = result.get("paths", {})
+    for path, item in paths.items():
+        created = item.get("post", {}).get("responses", {}).get("201")
+        if "{" in path or created is None:
+            continue
+        record = f"{path}{{id}}/"
+        links = {
+            operation["operationId"]: {
+                "operationId": operation["operationId"],
+                "parameters": {"id": "$response.body#/id"},
+                "description": f"The {method.upper()} {other} of the record this request created.",
+            }
+            for other, other_item in paths.items()
+            if other.startswith(record)
+            for method, operation in other_item.items()
+        }
+        if links:
+            created["links"] = links
+    return result

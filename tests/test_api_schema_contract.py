@@ -1,9 +1,13 @@
 """The schema is the whole contract: what /api/schema/ says a request may be is what the server does.
 
-Rules that Schemathesis with all its checks (.ci/fuzz) holds us to, pinned here one by one.
+Rules that Schemathesis with all its checks (.ci/fuzz) holds us to, pinned here one by one: yes/no
+filters are booleans; an empty parameter or header is refused, as the schema says (docs/design.md,
+"Empty values"); a record's history outlives its delete, as the schema says; each create links to
+the operations on the record it made; and the fuzz itself runs every check.
 """
 
 import re
+from pathlib import Path
 
 import django_filters
 import pytest
@@ -14,6 +18,8 @@ from claims.models import Source
 from tests.factories import make_article, make_claim, make_link, make_review, make_source, make_topic
 
 pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parent.parent
 
 FILTERSETS = [
     view.filterset_class
@@ -264,3 +270,36 @@ def test_the_id_a_create_links_with_is_the_record_it_made(client_super):
 
     assert created.status_code == 201
     assert client_super.get(f"/api/topics/{created.json()['id']}/").json()["slug"] == "rawa"
+
+
+# CI's fuzz runs every check --------------------------------------------------------------------------
+
+
+def test_the_fuzz_runs_every_check_and_spares_only_history_the_use_after_free_one():
+    import schemathesis
+    from schemathesis.config import SchemathesisConfig
+    from schemathesis.config._checks import _BUILTIN_CHECK_NAMES
+
+    config = SchemathesisConfig.from_path(ROOT / "schemathesis.toml")
+    project = config.projects.get_default()
+    ids = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+    ok = {"200": {"description": "ok"}}
+    paths = {path: {"get": {"parameters": ids, "responses": ok}} for path in ("/a/{id}/", "/a/{id}/history/")}
+    api = schemathesis.openapi.from_dict(
+        {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": paths}, config=config
+    )
+
+    def off(path, phase):
+        checks = project.checks_config_for(operation=api[path]["GET"], phase=phase)
+        # max_response_time needs a limit to mean anything; no other check is off unless we turned it off.
+        return {
+            name for name in _BUILTIN_CHECK_NAMES - {"max_response_time"} if not checks.get_by_name(name=name).enabled
+        }
+
+    for phase in ("coverage", "fuzzing", "stateful"):
+        assert off("/a/{id}/", phase) == set()
+        assert off("/a/{id}/history/", phase) == {"use_after_free"}
+    # Checks named on the command line would override schemathesis.toml (and its one exemption).
+    script = (ROOT / ".ci" / "fuzz").read_text()
+    assert "schemathesis run" in script
+    assert "--checks" not in script and "--exclude-checks" not in script

@@ -332,7 +332,6 @@ REST_FRAMEWORK = {
     # JSON only: a form body cannot say a value's type (everything is text), so it cannot be held to the
     # schema. Other content types get 415. (The token endpoint also takes a form, for curl -d.)
     "DEFAULT_PARSER_CLASSES": ["claims.api.parsers.StrictJSONParser"],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "claims.api.renderers.ContentNegotiation",
     "DEFAULT_RENDERER_CLASSES": ["claims.api.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
     "DEFAULT_FILTER_BACKENDS": [
         "claims.api.filtersets.FilterBackend",
@@ -378,5 +377,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "claims.api.schema.forbid_nul_in_text",
+        "claims.api.schema.forbid_empty_parameters",
+        "claims.api.schema.link_created_records",
     ],
 }

@@ -190,7 +190,7 @@ def test_an_invalid_put_changes_nothing(client_editor):
 
 
 @pytest.mark.parametrize("path", ["/api/claims/", "/api/reviews/", "/api/claimreview/"])
-def test_an_empty_format_is_a_format_no_one_serves(client_anon, path):
+def test_an_empty_format_is_a_400_naming_it(client_anon, path):
     response = client_anon.get(path, {"format": ""})
-    assert response.status_code == 404
-    assert "format" in response.json()["detail"]
+    assert response.status_code == 400
+    assert "format" in response.json()

@@ -2,13 +2,14 @@
 
 from django.db import transaction
 from django_filters import MultipleChoiceFilter
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 
 from claims import history
 from claims.api.pagination import PageNumberPagination
+from claims.api.schema import ErrorSerializer
 from claims.api.serializers import HistoryEntrySerializer, HistoryPageSerializer
 from claims.models import is_id
 from claims.versioning import VersionConflict
@@ -36,11 +37,17 @@ def if_match_tags(request) -> list[str] | None:
 
     Read leniently: a bare version (3) counts as its tag ("3"), and anything else
     that is not the current tag simply does not match (412), as RFC 9110 has it.
+    A header that names no tag at all (empty, or only commas) is a 400, as any
+    empty value is (docs/design.md, "Empty values"): an unset ETag variable in a
+    client must not pass for a condition, nor get a 412 that says "changed".
     """
     header = request.headers.get("If-Match")
     if header is None:
         return None
-    tags = [tag.strip() for tag in header.split(",") if tag.strip()]
+    # HTTP's optional whitespace is spaces and tabs (gunicorn strips the same around the value).
+    tags = [tag.strip(" \t") for tag in header.split(",") if tag.strip(" \t")]
+    if not tags:
+        raise ValidationError({"If-Match": ['Give the ETag you read (e.g. "3"), or leave the header out.']})
     return [f'"{tag}"' if tag.isascii() and tag.isdigit() else tag for tag in tags]
 
 
@@ -58,14 +65,24 @@ def check_if_match(request, instance) -> bool:
     return True
 
 
-class SingleValuedParametersMixin:
-    """A parameter that takes one value, given twice, is a 400; unknown parameters are ignored.
+EMPTY_VALUE = "Give a value, or leave the parameter out."
 
-    Django would silently use the last of `?page=1&page=2`; the schema documents
-    each such parameter as one value, and only filters like `status` as lists.
+
+class ParametersMixin:
+    """The rules every documented query parameter and header follows; unknown ones are ignored.
+
+    - An empty value (`?ordering=`, `If-Match:`) is a 400 naming it, as the schema says (each string
+      has a minLength, each enum leaves "" out). docs/design.md, "Empty values", says why.
+    - A parameter that takes one value, given twice, is a 400: Django would silently use the last
+      of `?page=1&page=2`; the schema documents each such parameter as one value, and only
+      filters like `status` as lists.
+
+    Both are checked before the request is read further, so an empty If-Match is named even when
+    the body is wrong too.
     """
 
-    ALWAYS_SINGLE = {"page", "page_size", "ordering", "format", "q", "text", "exclude"}
+    ALWAYS_SINGLE = {"page", "page_size", "cursor", "ordering", "format", "q", "text", "exclude"}
+    CONDITIONAL_ACTIONS = ("update", "partial_update", "destroy")
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -73,11 +90,17 @@ class SingleValuedParametersMixin:
         filters = filterset.base_filters if filterset is not None else {}
         single = self.ALWAYS_SINGLE | {name for name, f in filters.items() if not isinstance(f, MultipleChoiceFilter)}
         for name, values in request.query_params.lists():
+            if name not in single and name not in filters:
+                continue
+            if "" in values:
+                raise ValidationError({name: [EMPTY_VALUE]})
             if len(values) > 1 and name in single:
                 raise ValidationError({name: ["Give this parameter once."]})
+        if getattr(self, "action", None) in self.CONDITIONAL_ACTIONS:
+            if_match_tags(request)  # a 400 for an If-Match that names no tag
 
 
-class RecordViewSet(SingleValuedParametersMixin, viewsets.ModelViewSet):
+class RecordViewSet(ParametersMixin, viewsets.ModelViewSet):
     """A ModelViewSet for versioned, history-keeping records.
 
     Writes are all-or-nothing. Detail responses carry an `ETag` (the record's
@@ -139,7 +162,16 @@ class RecordViewSet(SingleValuedParametersMixin, viewsets.ModelViewSet):
         return {}
 
     @extend_schema(
-        responses=HistoryPageSerializer,
+        responses={
+            200: OpenApiResponse(
+                HistoryPageSerializer,
+                "The record's revisions, newest first; also once the record is deleted, when the first "
+                'revision listed is its deletion (`type` "deleted").',
+            ),
+            404: OpenApiResponse(
+                ErrorSerializer, "No record ever had this id (no revision of it is kept), or a page past the end."
+            ),
+        },
         filters=False,
         parameters=[
             OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="Page number."),
@@ -152,7 +184,8 @@ class RecordViewSet(SingleValuedParametersMixin, viewsets.ModelViewSet):
     def history(self, request, pk=None):
         """Every revision of this record, newest first: who, when, and each field's old and new value.
 
-        Kept after the record is deleted, so a deletion can be traced too.
+        The history outlives the record: after a DELETE this still answers 200, its newest revision
+        being the deletion, so a deletion can be traced: who deleted it, when, and every revision before.
         """
         if not is_id(pk):
             raise NotFound()

@@ -1,7 +1,8 @@
 """Query filters for each list endpoint, declared field by field.
 
 A value that cannot be understood (an unknown status, a malformed date, a
-non-numeric id) is a 400 naming the parameter, never an unfiltered list.
+non-numeric id) is a 400 naming the parameter, never an unfiltered list. An
+empty one is refused before any filter runs (claims.api.base.ParametersMixin).
 """
 
 import django_filters as filters
@@ -9,6 +10,7 @@ from django import forms
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import filters as drf_filters
 from rest_framework.exceptions import ValidationError
@@ -31,8 +33,6 @@ from claims.models import (
     Topic,
     TopicKind,
 )
-
-BOOLEAN_CHOICES = [("true", "true"), ("false", "false")]
 
 
 class FilterBackend(DjangoFilterBackend):
@@ -124,20 +124,31 @@ class IdFilter(filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
-class FilterSet(filters.FilterSet):
-    """django-filter's FilterSet, except that a date, number or choice parameter given empty
-    (`?status=`) is a 400: django-filter ignores it, but it is no date, number or choice."""
+class TrueFalseField(forms.Field):
+    """`true` or `false`, the way a query writes the schema's boolean; any other value is refused.
 
-    def is_valid(self):
-        valid = super().is_valid()
-        for name, declared in self.filters.items():
-            if not isinstance(declared, filters.CharFilter) and self.data.get(name) == "":
-                self.form.add_error(name, "Give a value, or leave the parameter out.")
-                valid = False
-        return valid
+    Django's NullBooleanField reads `maybe` (and `yes`, `2`, ...) as no value at all: a typo
+    would answer with the unfiltered list.
+    """
+
+    widget = forms.Select(choices=[("", "---------"), ("true", "true"), ("false", "false")])
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if value in ("true", "false"):
+            return value == "true"
+        raise forms.ValidationError("Enter true or false.", code="invalid")
 
 
-class ClaimFilterSet(FilterSet):
+@extend_schema_field(OpenApiTypes.BOOL)
+class BooleanFilter(filters.BooleanFilter):
+    """A yes/no filter: a boolean in the schema (a generated client passes True), `true` or `false` in the URL."""
+
+    field_class = TrueFalseField
+
+
+class ClaimFilterSet(filters.FilterSet):
     source = filters.CharFilter(field_name="source__slug", help_text="Slug of the source that made the claim.")
     source_kind = filters.ChoiceFilter(field_name="source__kind", choices=SourceKind.choices)
     via = filters.CharFilter(field_name="via__slug", help_text="Slug of the outlet that relayed the claim.")
@@ -158,8 +169,7 @@ class ClaimFilterSet(FilterSet):
         lookup_expr="lte",
         help_text="On or before (YYYY-MM-DD).",
     )
-    has_denial = filters.ChoiceFilter(
-        choices=BOOLEAN_CHOICES,
+    has_denial = BooleanFilter(
         method="filter_has_denial",
         help_text="Whether another claim denies this one.",
     )
@@ -184,7 +194,7 @@ class ClaimFilterSet(FilterSet):
         return queryset.filter(selectors.claims_about(value))
 
     def filter_has_denial(self, queryset, name, value):
-        return queryset.filter(selectors.claims_with_denial(value == "true"))
+        return queryset.filter(selectors.claims_with_denial(value))
 
     def filter_denied_by(self, queryset, name, value):
         return queryset.filter(selectors.claims_denied_by(value))
@@ -193,7 +203,7 @@ class ClaimFilterSet(FilterSet):
         return search.search_claims(queryset, value)
 
 
-class SourceFilterSet(FilterSet):
+class SourceFilterSet(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=SourceKind.choices)
     affiliation = filters.CharFilter(field_name="affiliation__slug", help_text="Slug of the body it belongs to.")
     q = QueryFilter(
@@ -213,7 +223,7 @@ class SourceFilterSet(FilterSet):
         )
 
 
-class ArticleFilterSet(FilterSet):
+class ArticleFilterSet(filters.FilterSet):
     publisher = filters.CharFilter(field_name="publisher__slug", help_text="Slug of the publishing source.")
     published_after = IsoDateFilter(field_name="published_on", lookup_expr="gte")
     published_before = IsoDateFilter(field_name="published_on", lookup_expr="lte")
@@ -227,7 +237,7 @@ class ArticleFilterSet(FilterSet):
         return queryset.filter(Q(title__icontains=value) | Q(dateline__icontains=value))
 
 
-class TopicFilterSet(FilterSet):
+class TopicFilterSet(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=TopicKind.choices)
     q = QueryFilter(help_text="Words to find in the name, aliases or slug.")
 
@@ -241,7 +251,7 @@ class TopicFilterSet(FilterSet):
         )
 
 
-class ClaimLinkFilterSet(FilterSet):
+class ClaimLinkFilterSet(filters.FilterSet):
     relation = filters.MultipleChoiceFilter(choices=LinkRelation.choices, distinct=False)
     claim = IdFilter(method="filter_claim", help_text="Id of a claim at either end of the link.")
     from_claim = IdFilter(field_name="from_claim_id")
@@ -255,7 +265,7 @@ class ClaimLinkFilterSet(FilterSet):
         return queryset.filter(Q(from_claim_id=value) | Q(to_claim_id=value))
 
 
-class AppearanceFilterSet(FilterSet):
+class AppearanceFilterSet(filters.FilterSet):
     claim = IdFilter(field_name="claim_id")
     article = IdFilter(field_name="article_id")
     status = filters.MultipleChoiceFilter(choices=AnchorStatus.choices, distinct=False)
@@ -265,7 +275,7 @@ class AppearanceFilterSet(FilterSet):
         fields = []
 
 
-class ReviewFilterSet(FilterSet):
+class ReviewFilterSet(filters.FilterSet):
     claim = IdFilter(field_name="claim_id")
     rating = filters.MultipleChoiceFilter(choices=ReviewRating.choices, distinct=False)
 

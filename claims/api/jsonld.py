@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from claims import claimreview, selectors
-from claims.api.base import SingleValuedParametersMixin
+from claims.api.base import ParametersMixin
 from claims.api.renderers import JSONRenderer
 from claims.models import Review
 
@@ -60,7 +60,7 @@ def cache_key(request, pk) -> str:
         ),
     ],
 )
-class ClaimReviewFeed(SingleValuedParametersMixin, generics.GenericAPIView):
+class ClaimReviewFeed(ParametersMixin, generics.GenericAPIView):
     """Every review as a ClaimReview, newest first: a feed for crawlers and fact-check aggregators.
 
     Pages through like the lists; `Link` headers (rel="next" / "prev") give the neighbouring pages.

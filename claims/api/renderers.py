@@ -1,8 +1,7 @@
 """The API's JSON renderer: DRF's output, byte for byte, encoded by orjson."""
 
 import orjson
-from django.http import Http404
-from rest_framework import negotiation, renderers
+from rest_framework import renderers
 from rest_framework.utils.encoders import JSONEncoder
 
 # Times, dataclasses and anything else orjson would write its own way go through DRF's encoder.
@@ -29,13 +28,3 @@ class JSONRenderer(renderers.JSONRenderer):
             else:
                 return encoded.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
         return super().render(data, accepted_media_type, renderer_context)
-
-
-class ContentNegotiation(negotiation.DefaultContentNegotiation):
-    """DRF's negotiation, except that an empty `format=` is a format no renderer has: 404, as for
-    `format=xml`. DRF ignores it, but the schema lists the formats and the empty string is none of them."""
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        if not format_suffix and request.query_params.get(self.settings.URL_FORMAT_OVERRIDE) == "":
-            raise Http404("No format is named ''. Leave `format` out, or name one the schema lists.")
-        return super().select_renderer(request, renderers, format_suffix)

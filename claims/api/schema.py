@@ -2,7 +2,6 @@
 
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import permissions, serializers
 
@@ -80,9 +79,12 @@ ERRORS = {
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
-    OpenApiTypes.STR,
+    # At least one entity tag: a value that is empty (or only commas and spaces) is a 400, as any empty
+    # parameter is (docs/design.md, "Empty values").
+    {"type": "string", "pattern": "[^ \\t,]"},
     OpenApiParameter.HEADER,
-    description='The ETag you read (e.g. "3"): the write happens only if the record is still at that version.',
+    description='The ETag you read (e.g. "3"): the write happens only if the record is still at that version. '
+    "An empty value is refused (400); leave the header out to write unconditionally.",
 )
 
 
@@ -93,7 +95,7 @@ class AutoSchema(openapi.AutoSchema):
         has_id = "{" in self.path
         if self.method == "GET":
             return ["400", "404"]  # a bad parameter; a page past the end, or no such record
-        codes = ["400", "401", "403"] if self.method != "DELETE" else ["401", "403"]
+        codes = ["400", "401", "403"]  # a DELETE's 400: an If-Match that names no version
         if has_id:
             codes.append("404")
         if self.method in ("POST", "PUT", "PATCH", "DELETE"):
@@ -172,4 +174,49 @@ def forbid_nul_in_text(result, generator, request, public):
                     visit(parameter.get("schema", {}))
             for content in operation.get("requestBody", {}).get("content", {}).values():
                 visit(content.get("schema", {}))
+    return result
+
+
+def forbid_empty_parameters(result, generator, request, public):
+    """drf-spectacular post-processing hook: no query parameter or header may be empty, which the server
+    enforces with a 400 naming it (docs/design.md, "Empty values"). Enums already leave "" out; strings
+    get a minLength, and a comma-separated list (`ordering=`, where "" would be the empty list) a minItems."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") not in ("query", "header"):
+                    continue
+                schema = parameter.get("schema", {})
+                if schema.get("type") == "string" and "enum" not in schema:
+                    schema.setdefault("minLength", 1)
+                elif schema.get("type") == "array" and parameter.get("explode") is False:
+                    schema.setdefault("minItems", 1)
+    return result
+
+
+def link_created_records(result, generator, request, public):
+    """drf-spectacular post-processing hook: OpenAPI links from each create (POST to a list, 201) to every
+    operation on the record it made (`{id}/`, and `{id}/history/` and the like), its `id` from the body.
+
+    They tell a client, and Schemathesis' stateful phase, how one response leads to the next request: a
+    record is created, then read, changed, deleted, and its history read, by the id the server gave it.
+    """
+    paths = result.get("paths", {})
+    for path, item in paths.items():
+        created = item.get("post", {}).get("responses", {}).get("201")
+        if "{" in path or created is None:
+            continue
+        record = f"{path}{{id}}/"
+        links = {
+            operation["operationId"]: {
+                "operationId": operation["operationId"],
+                "parameters": {"id": "$response.body#/id"},
+                "description": f"The {method.upper()} {other} of the record this request created.",
+            }
+            for other, other_item in paths.items()
+            if other.startswith(record)
+            for method, operation in other_item.items()
+        }
+        if links:
+            created["links"] = links
     return result

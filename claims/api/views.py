@@ -11,7 +11,7 @@ from rest_framework.settings import api_settings
 
 from claims import annotation, extraction, search, selectors
 from claims.api import drafts, filtersets, jsonld, serializers
-from claims.api.base import RecordViewSet, SingleValuedParametersMixin
+from claims.api.base import ParametersMixin, RecordViewSet
 from claims.api.claim_rows import claim_detail, claim_rows, claims_from_rows
 from claims.api.pagination import AnnotationPagination, KeysetPagination
 from claims.extraction import accept
@@ -29,7 +29,7 @@ class AcceptDraftsPermission(BasePermission):
         return bool(request.user and request.user.is_authenticated and request.user.has_perms(self.PERMISSIONS))
 
 
-class ExtractView(SingleValuedParametersMixin, GenericAPIView):
+class ExtractView(ParametersMixin, GenericAPIView):
     """Drafts of who said what in a text; writes nothing."""
 
     permission_classes = [AcceptDraftsPermission]

@@ -47,27 +47,35 @@ def appearance_anchor(article: Article | None, *, start: int | None, end: int | 
     """The anchor fields of an appearance in `article`: by position (`start`, `end`, and `exact`
     if given must be the text there) or by `exact` alone (found in the text); none when all are empty.
 
-    Raises a ValidationError naming the field when the passage cannot be in the article's text.
-    The API and the admin both anchor through here.
+    Raises a ValidationError naming the field when the passage cannot be in the article's text: code
+    "conflict" when it is the article's text that does not allow it (none, too short, other words: a 409
+    in the API), "invalid" when the request itself is wrong (one end without the other, start not before
+    end). The API and the admin both anchor through here.
     """
     body = article.body if article is not None else ""
+
+    def refuse(field: str, message: str, code: str = "conflict"):
+        raise ValidationError({field: ValidationError(message, code=code)})
+
     if start is None and end is None and not exact:
         anchor = anchoring.Anchor(None, None)
-    elif not body:
-        field = "start" if start is not None else "end" if end is not None else "exact"
-        raise ValidationError({field: f"Article #{article.pk if article else '?'} has no text to anchor in."})
     elif start is not None or end is not None:
         if start is None or end is None:
-            raise ValidationError({"start" if start is None else "end": "Give both start and end."})
-        if not 0 <= start < end <= len(body):
-            message = f"The passage must lie within the text (0 to {len(body)}), start before end."
-            raise ValidationError({"end": message})
+            refuse("start" if start is None else "end", "Give both start and end.", "invalid")
+        if not start < end:
+            refuse("end", "The passage's end must come after its start.", "invalid")
+        if not body:
+            refuse("start", f"Article #{article.pk if article else '?'} has no text to anchor in.")
+        if end > len(body):
+            refuse("end", f"The passage must lie within the article's text (0 to {len(body)}).")
         if exact and exact != body[start:end]:
-            raise ValidationError({"exact": "This is not the text between start and end."})
+            refuse("exact", "This is not the text between start and end.")
         anchor = anchoring.describe(body, start, end)
     else:
+        if not body:
+            refuse("exact", f"Article #{article.pk if article else '?'} has no text to anchor in.")
         found = anchoring.locate_quote(body, exact)
         if found is None:
-            raise ValidationError({"exact": f"Not found in article #{article.pk}'s text."})
+            refuse("exact", f"Not found in article #{article.pk}'s text.")
         anchor = anchoring.describe(body, found, found + len(exact))
     return {name: getattr(anchor, name) for name in ("start", "end", "exact", "prefix", "suffix", "status")}

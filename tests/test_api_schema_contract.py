@@ -286,25 +286,34 @@ def test_the_fuzz_runs_every_check_but_two_each_on_one_kind_of_operation():
     project = config.projects.get_default()
     ids = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
     ok = {"200": {"description": "ok"}}
+    operation = {"parameters": ids, "responses": ok}
     paths = {
-        path: {"get": {"parameters": ids, "responses": ok}}
-        for path in ("/a/{id}/", "/a/{id}/history/", "/a/{id}/accept/")
+        "/a/{id}/": {"get": operation},
+        "/a/{id}/history/": {"get": operation},
+        "/api/articles/{id}/accept/": {"post": operation},
+        "/api/appearances/": {"get": {"responses": ok}, "post": {"responses": ok}},
+        "/api/appearances/{id}/": dict.fromkeys(("get", "put", "patch", "delete"), operation),
     }
     api = schemathesis.openapi.from_dict(
         {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": paths}, config=config
     )
 
-    def off(path, phase):
-        checks = project.checks_config_for(operation=api[path]["GET"], phase=phase)
+    def off(path, method, phase):
+        checks = project.checks_config_for(operation=api[path][method], phase=phase)
         # max_response_time needs a limit to mean anything; no other check is off unless we turned it off.
         return {
             name for name in _BUILTIN_CHECK_NAMES - {"max_response_time"} if not checks.get_by_name(name=name).enabled
         }
 
     for phase in ("coverage", "fuzzing", "stateful"):
-        assert off("/a/{id}/", phase) == set()
-        assert off("/a/{id}/history/", phase) == {"use_after_free"}
-        assert off("/a/{id}/accept/", phase) == {"positive_data_acceptance"}
+        assert off("/a/{id}/", "GET", phase) == set()
+        assert off("/a/{id}/history/", "GET", phase) == {"use_after_free"}
+        assert off("/api/articles/{id}/accept/", "POST", phase) == {"positive_data_acceptance"}
+        assert off("/api/appearances/", "POST", phase) == {"positive_data_acceptance"}
+        assert off("/api/appearances/{id}/", "PATCH", phase) == {"positive_data_acceptance"}
+        assert off("/api/appearances/{id}/", "PUT", phase) == {"positive_data_acceptance"}
+        assert off("/api/appearances/", "GET", phase) == set()
+        assert off("/api/appearances/{id}/", "DELETE", phase) == set()
     # Checks named on the command line would override schemathesis.toml (and its one exemption).
     script = (ROOT / ".ci" / "fuzz").read_text()
     assert "schemathesis run" in script

@@ -59,22 +59,25 @@ def test_it_anchors_by_position_and_reads_the_words_from_the_text(client_editor,
 
 
 @pytest.mark.parametrize(
-    ("fields", "field"),
+    ("fields", "field", "status"),
     [
-        ({"start": 10, "end": len(BODY) + 1}, "end"),
-        ({"start": 20, "end": 10}, "end"),
-        ({"start": 10}, "end"),
-        ({"exact": "words the article never had"}, "exact"),
-        ({"start": 0, "end": 6, "exact": "NOT IT"}, "exact"),
-        ({"start": -1, "end": 6}, "start"),
+        # The request itself is wrong: 400.
+        ({"start": 20, "end": 10}, "end", 400),
+        ({"start": 10}, "end", 400),
+        ({"start": -1, "end": 6}, "start", 400),
+        ({"start": "1", "end": 6}, "start", 400),
+        # The article's text does not allow it: 409, as any clash with the record.
+        ({"start": 10, "end": len(BODY) + 1}, "end", 409),
+        ({"exact": "words the article never had"}, "exact", 409),
+        ({"start": 0, "end": 6, "exact": "NOT IT"}, "exact", 409),
     ],
 )
 def test_a_passage_outside_the_text_is_refused_naming_the_field_and_nothing_is_written(
-    client_editor, claim, article, fields, field
+    client_editor, claim, article, fields, field, status
 ):
     response = anchor(client_editor, claim, article, **fields)
 
-    assert response.status_code == 400
+    assert response.status_code == status
     assert field in response.data
     assert not Appearance.objects.exists()
 
@@ -85,10 +88,10 @@ def test_an_article_without_text_takes_an_appearance_but_no_anchor(client_editor
     refused = anchor(client_editor, claim, bare, exact=PASSAGE)
     plain = anchor(client_editor, claim, bare)
 
-    assert refused.status_code == 400
+    assert refused.status_code == 409
     assert "no text" in str(refused.data["exact"])
     assert plain.status_code == 201
-    assert (plain.data["start"], plain.data["status"]) == (None, "")
+    assert (plain.data["start"], plain.data["status"]) == (None, None)
 
 
 def test_claim_detail_shows_its_anchor_and_every_appearance(client_editor, client_anon, claim, article):

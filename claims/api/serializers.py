@@ -424,12 +424,24 @@ class AppearanceSerializer(RecordSerializerMixin, serializers.ModelSerializer):
     end = StrictIntegerField(min_value=0, max_value=2**31 - 1, allow_null=True, required=False)
     exact = StrictCharField(required=False, allow_blank=True, trim_whitespace=False, max_length=100_000)
 
+    status = serializers.ChoiceField(
+        choices=AnchorStatus.choices,
+        allow_null=True,
+        read_only=True,
+        help_text="How the anchor was last found; null for an appearance without one.",
+    )
+
     class Meta:
         model = Appearance
         fields = ["id", "claim", "article", "start", "end", "exact", "prefix", "suffix", "status", "version"]
-        read_only_fields = ["prefix", "suffix", "status", "version"]
+        read_only_fields = ["prefix", "suffix", "version"]
         # The (claim, article) rule is checked by RecordSerializerMixin with the model's own message.
         validators = []
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["status"] = data["status"] or None  # stored as "" when there is no anchor
+        return data
 
     def validate(self, attrs):
         article = attrs.get("article", getattr(self.instance, "article", None))

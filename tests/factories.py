@@ -5,8 +5,10 @@ import itertools
 
 from django.contrib.auth.models import Group, User
 from django.test import Client
+from rest_framework.test import APIClient
 
 from claims.models import Article, Claim, ClaimLink, Review, Source, Topic
+from claims.tokens.services import token_issue
 
 _seq = itertools.count(1)
 
@@ -65,6 +67,16 @@ def make_user(username=None, groups=(), **fields) -> User:
     user = User.objects.create_user(username=username or f"user{next(_seq)}", password="pw-for-tests-9", **fields)
     user.groups.set(Group.objects.filter(name__in=groups))
     return user
+
+
+def make_token(user, scope="write", **fields) -> str:
+    """A new API token of `user` (through the service, as every token is made); its secret."""
+    return token_issue(user=user, name=fields.pop("name", "test token"), scope=scope, **fields)[1]
+
+
+def token_client(user, scope="write") -> APIClient:
+    """An API client that sends a new token of `user` of `scope`, as real clients do."""
+    return APIClient(HTTP_AUTHORIZATION=f"Token {make_token(user, scope)}")
 
 
 def claim_form_data(claim, **overrides):

@@ -4,7 +4,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from rest_framework.authtoken.models import Token
+
+from claims.tokens.models import TokenScope
+from claims.tokens.services import token_issue
 
 ROLES = {
     "editor": ["editors"],
@@ -16,16 +18,24 @@ ROLES = {
 class Command(BaseCommand):
     help = (
         "Create a user in a role (editor, senior-editor, admin) who can log in to the admin, and print "
-        "a random password and an API token, shown this once."
+        "a random password and an API token of the given scope (write if not given), shown this once."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument("--role", choices=sorted(ROLES), required=True)
         parser.add_argument("--email", default="")
+        # Write by default: reads need no token, so a read token would be of little use to the editor it
+        # is made for; admin (issuing and revoking tokens with a token) is asked for, not given.
+        parser.add_argument(
+            "--scope",
+            choices=TokenScope.values,
+            default=TokenScope.WRITE,
+            help="what the API token may do: read, write (the default) or admin (also manage the user's tokens)",
+        )
 
     @transaction.atomic
-    def handle(self, *args, username, role, email, **options):
+    def handle(self, *args, username, role, email, scope, **options):
         User = get_user_model()
         if User.objects.filter(username=username).exists():
             raise CommandError(f"A user named {username!r} already exists; choose another name.")
@@ -41,10 +51,11 @@ class Command(BaseCommand):
             is_superuser=role == "admin",
         )
         user.groups.set(groups)
-        token = Token.objects.create(user=user)
+        token, secret = token_issue(user=user, name="create_user", scope=scope)
         self.stdout.write(
             f"Created {role} {username!r}.\n"
             f"  password:  {password}\n"
-            f"  API token: {token.key}   (send as 'Authorization: Token {token.key}')\n"
+            f"  API token: {secret}   (send as 'Authorization: Token {secret}')\n"
+            f"  its scope: {scope}, until {token.expiry:%Y-%m-%d %H:%M} UTC\n"
             "This command will not show them again; keep them somewhere safe."
         )

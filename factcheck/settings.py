@@ -390,6 +390,8 @@ SPECTACULAR_SETTINGS = {
         "ReviewRatingEnum": "claims.models.ReviewRating",
     },
     "SERVE_INCLUDE_SCHEMA": False,
+    # Open to all, and like every API view held to a token's scope (claims.tokens.auth).
+    "SERVE_PERMISSIONS": ["claims.tokens.auth.TokenScopePermission", "rest_framework.permissions.AllowAny"],
     # Swagger UI's files are served from our own static files: the docs work offline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

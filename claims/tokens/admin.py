@@ -104,6 +104,5 @@ class ApiTokenAdmin(admin.ModelAdmin):
             "token": obj,
             "secret": obj._secret,
         }
-        response = TemplateResponse(request, self.issued_template, context)
-        response["Cache-Control"] = "no-store"
-        return response
+        # The admin's views are never cached (no-store): nor is this page, secret and all.
+        return TemplateResponse(request, self.issued_template, context)

@@ -11,7 +11,9 @@ table and history table, and of the users, groups, tokens and admin log.
 
 Roles (claims/roles.py): `editors` add and change; `senior editors` also delete and set or lift
 the verdict statuses confirmed and refuted (`claims.set_final_status`); superusers do anything.
-Editors and senior editors are staff, as `manage.py create_user` makes them.
+Editors and senior editors are staff, as `manage.py create_user` makes them. API requests send a
+token of the admin scope, so that the role alone decides; what each token scope allows has its own
+table (SCOPE_MATRIX), over every unsafe method of every path.
 """
 
 import datetime
@@ -1638,3 +1640,92 @@ def test_deactivating_a_user_stops_their_token(world):
 
     assert response.status_code == 401
     assert_unchanged(before, snapshot())
+
+
+# ---------------------------------------------------------------------------------------------
+# Token scopes: a superuser's token of each scope, every unsafe method on every path of the API.
+# ---------------------------------------------------------------------------------------------
+
+# By kind of path (PATH_KINDS, which test_every_schema_path_has_a_kind_for_the_methods_it_lacks holds
+# to the schema's paths), for each scope: `403`, refused for its scope, writing nothing; `ok`, let
+# through (a superuser is then never refused: a write happens, or the method is not offered);
+# `password`, the token is not read (the token endpoint: it answers as to anyone without one).
+SCOPE_MATRIX = """
+# kind         read      write     admin
+collection     403       ok        ok
+record         403       ok        ok
+read-only      403       ok        ok
+feed           403       ok        ok
+own-list       403       403       ok
+own-record     403       403       ok
+token          password  password  password
+api-page       403       ok        ok
+"""
+SCOPES = ["read", "write", "admin"]
+SCOPE_RULES = {
+    columns[0]: dict(zip(SCOPES, columns[1:], strict=True))
+    for columns in (line.split() for line in SCOPE_MATRIX.strip().splitlines() if not line.startswith("#"))
+}
+# Pages of the API outside the schema: its root, the schema, the docs.
+API_PAGES = {"/api/": "api-page", "/api/schema/": "api-page", "/api/docs/": "api-page"}
+UNSAFE_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
+
+
+def scope_body(world: World, path: str, method: str) -> dict:
+    """A body the request would succeed with, were it allowed."""
+    resource = path.split("/")[2] if path.startswith("/api/") else ""
+    if resource in RESOURCES and path == f"/api/{resource}/" and method == "POST":
+        return create_body(world, resource)
+    if resource in RESOURCES and path == f"/api/{resource}/{{id}}/" and method in ("PUT", "PATCH"):
+        return change_body(resource, method, world.target(resource))
+    if path == "/api/tokens/":
+        return {"name": "scoped new", "scope": "read"}
+    return {"name": "x"}
+
+
+def _scope_params():
+    for path, kind in {**PATH_KINDS, **API_PAGES}.items():
+        for method in UNSAFE_METHODS:
+            for scope in SCOPES:
+                yield pytest.param(path, kind, method, scope, id=f"{path}-{method}-{scope}")
+
+
+@pytest.mark.parametrize(("path", "kind", "method", "scope"), list(_scope_params()))
+def test_token_scope(world, path, kind, method, scope):
+    expected = SCOPE_RULES[kind][scope]
+    token, secret = token_issue(user=world.user("superuser"), name="scoped", scope=scope)
+    ApiToken.objects.filter(pk=token.pk).update(last_used=timezone.now())  # see World.api_client
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {secret}")
+    if path.startswith("/api/tokens/"):
+        url = path.replace("{id}", str(world.spare_token("superuser").pk))
+    else:
+        url = world.api_url(path, showing=False)
+    body = scope_body(world, path, method)
+    before = snapshot()
+
+    response = _api_request(client, method, url, body)
+
+    if expected == "403":
+        assert response.status_code == 403, describe(response)
+        if response["Content-Type"].startswith("application/json"):  # the schema and docs answer in their own
+            assert response.json()["detail"].startswith(f"This token's scope is {scope}; a {method} here needs")
+        assert_unchanged(before, snapshot())
+    elif expected == "ok":
+        assert response.status_code not in (401, 403), describe(response)
+    else:
+        anonymous = _api_request(APIClient(), method, url, body)
+        assert response.status_code == anonymous.status_code != 200, describe(response)
+        assert_unchanged(before, snapshot())
+
+
+def test_a_read_token_reads_everything_a_session_reads(world):
+    # The other side of the read scope: every GET row of the API matrix, by a superuser's read token.
+    token, secret = token_issue(user=world.user("superuser"), name="reader", scope="read")
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {secret}")
+    session = APIClient()
+    session.force_login(world.user("superuser"))
+    for row in API_ROWS:
+        if row.method != "GET":
+            continue
+        url = world.api_url(row.path.replace("/api/tokens/{id}/", f"/api/tokens/{token.pk}/"))
+        assert client.get(url).status_code == session.get(url).status_code == row.cells["superuser"].status, url

@@ -388,6 +388,7 @@ SPECTACULAR_SETTINGS = {
         "DatePrecisionEnum": "claims.models.DatePrecision",
         "LinkRelationEnum": "claims.models.LinkRelation",
         "ReviewRatingEnum": "claims.models.ReviewRating",
+        "TokenScopeEnum": "claims.tokens.models.TokenScope",
     },
     "SERVE_INCLUDE_SCHEMA": False,
     # Open to all, and like every API view held to a token's scope (claims.tokens.auth).

@@ -67,10 +67,11 @@ def issue(user, data: dict) -> dict:
 
 
 class TokenSchema(AutoSchema):
-    """Tokens have no versions: no If-Match, and no 409 or 412."""
+    """Tokens have no versions (no If-Match, no 409 or 412), and reading them needs a user (401)."""
 
     def _error_codes(self) -> list[str]:
-        return [code for code in super()._error_codes() if code not in ("409", "412")]
+        codes = [code for code in super()._error_codes() if code not in ("409", "412")]
+        return codes if "401" in codes else [*codes, "401"]
 
     def get_override_parameters(self):
         return [p for p in super().get_override_parameters() if getattr(p, "name", None) != "If-Match"]

@@ -377,6 +377,13 @@ def test_a_token_id_that_is_not_one_is_a_404(pk):
         ({"name": "a"}, "scope"),
         ({"name": "a", "scope": "root"}, "scope"),
         ({"name": "a", "scope": ["read"]}, "scope"),
+        # JSON types as the schema has them: DRF would take these as "0", "read"'s neighbours and 5.
+        ({"name": 0, "scope": "read"}, "name"),
+        ({"name": "   ", "scope": "read"}, "name"),
+        ({"name": "a", "scope": True}, "scope"),
+        ({"name": "a", "scope": "read", "expires_in_days": "5"}, "expires_in_days"),
+        ({"name": "a", "scope": "read", "expires_in_days": 5.0}, "expires_in_days"),
+        ({"name": "a", "scope": "read", "expires_in_days": True}, "expires_in_days"),
     ],
 )
 def test_bad_input_when_issuing_is_a_400_naming_the_field(body, field):
@@ -467,6 +474,18 @@ def test_the_token_endpoint_issues_tokens_for_a_password_whatever_token_comes_wi
 
     assert response.status_code == 200
     assert ApiToken.objects.get(pk=response.json()["id"]).scope == "admin"
+
+
+def test_the_token_endpoint_takes_a_form_whose_values_are_all_text():
+    make_user("editor")
+    form = f"username=editor&password={PASSWORD}&name=cron&scope=read&expires_in_days=7"
+
+    response = APIClient().post("/api/auth/token/", form, content_type="application/x-www-form-urlencoded")
+
+    assert response.status_code == 200
+    token = ApiToken.objects.get()
+    assert (token.name, token.scope) == ("cron", "read")
+    assert token.expiry - token.created > datetime.timedelta(days=6, hours=23)
 
 
 def test_the_token_endpoint_names_and_scopes_the_token_it_issues():
@@ -578,3 +597,17 @@ def test_a_non_superusers_token_from_the_admin_is_their_own_whatever_the_form_sa
     )
 
     assert ApiToken.objects.get().user == editor
+
+
+@pytest.mark.parametrize(("username", "expected"), [(" \r", 401), (" editor", 401), (0, 400)])
+def test_the_token_endpoint_takes_the_username_as_sent(username, expected):
+    # Blank after trimming is still a name that no one has (401), not a missing one (400); a number is
+    # not a name at all (400, naming the field).
+    make_user("editor")
+
+    response = APIClient().post("/api/auth/token/", {"username": username, "password": PASSWORD}, format="json")
+
+    assert response.status_code == expected
+    if expected == 400:
+        assert "username" in response.json()
+    assert not ApiToken.objects.exists()

@@ -2,6 +2,7 @@
 (/api/auth/token/). A token's secret is in the one response that issues it, never again."""
 
 from django.conf import settings
+from django.http import QueryDict
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, parsers, serializers, status, viewsets
 from rest_framework.authtoken.serializers import AuthTokenSerializer
@@ -12,9 +13,10 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from claims.api.base import SingleValuedParametersMixin
+from claims.api.fields import StrictCharField, StrictChoiceField
 from claims.api.schema import AutoSchema, ErrorSerializer
 from claims.api.throttling import AnonThrottle, LoginThrottle, UserThrottle
-from claims.models import is_id
+from claims.models import is_id, not_blank
 from claims.tokens.auth import TokenScopePermission
 from claims.tokens.models import ApiToken, TokenScope
 from claims.tokens.services import token_issue, token_revoke
@@ -41,16 +43,29 @@ class IssuedTokenSerializer(ApiTokenSerializer):
         read_only_fields = fields
 
 
+class WholeDaysField(serializers.IntegerField):
+    """A JSON integer, as the schema says: DRF's field also takes "5", 5.0 and true. From a form, where
+    every value is text, its digits (the token endpoint takes forms)."""
+
+    def to_internal_value(self, data):
+        from_form = isinstance(getattr(self.root, "initial_data", None), QueryDict)
+        if isinstance(data, bool) or not isinstance(data, int | str) or (isinstance(data, str) and not from_form):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class TokenSettingsSerializer(serializers.Serializer):
     """What a new token is: its name, its scope, how many days it lasts."""
 
-    name = serializers.CharField(max_length=100, help_text="What the token is for, to recognise it by.")
-    scope = serializers.ChoiceField(TokenScope.choices)
+    name = StrictCharField(
+        max_length=100, validators=[not_blank], help_text="What the token is for, to recognise it by."
+    )
+    scope = StrictChoiceField(TokenScope.choices)
 
     def get_fields(self):
         fields = super().get_fields()
         # Built here, not in the class body, so that the bounds are the settings in force.
-        fields["expires_in_days"] = serializers.IntegerField(
+        fields["expires_in_days"] = WholeDaysField(
             min_value=1,
             max_value=settings.TOKEN_MAX_EXPIRY_DAYS,
             required=False,
@@ -119,8 +134,14 @@ class TokenViewSet(
 class TokenLoginSerializer(AuthTokenSerializer, TokenSettingsSerializer):
     """A username and password, and optionally what the new token is to be."""
 
-    name = serializers.CharField(max_length=100, default="token endpoint", help_text="What the token is for.")
-    scope = serializers.ChoiceField(
+    # As sent, and JSON strings only: DRF's would trim " \r" to a blank username (a 400 for a request
+    # the schema calls valid) and take 0 as "0".
+    username = StrictCharField(write_only=True)
+    password = StrictCharField(write_only=True, style={"input_type": "password"})
+    name = StrictCharField(
+        max_length=100, validators=[not_blank], default="token endpoint", help_text="What the token is for."
+    )
+    scope = StrictChoiceField(
         TokenScope.choices, default=TokenScope.WRITE, help_text="What the token may do (write if not given)."
     )
 

@@ -30,7 +30,7 @@ log = logging.getLogger("factcheck.cache")
 _reads_from: contextvars.ContextVar[str | None] = contextvars.ContextVar("factcheck_reads_from", default=None)
 
 # Apps whose rows must be current everywhere at once: accounts, tokens, sessions, permissions, admin log.
-PRIMARY_ONLY_APPS = frozenset({"admin", "auth", "authtoken", "contenttypes", "sessions"})
+PRIMARY_ONLY_APPS = frozenset({"admin", "auth", "contenttypes", "sessions", "tokens"})
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CONDITIONAL_HEADERS = ("HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE")
 PIN_COOKIE = "factcheck_primary"

@@ -5,6 +5,7 @@ Every value has a development default except where production must choose
 that names the variable, rather than running with a guess.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -174,12 +175,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
     "claims",
+    "claims.tokens",
 ]
 
 MIDDLEWARE = [
@@ -259,6 +261,26 @@ FACTCHECK_THROTTLE_RATES = {
     "login_account": env_rate("THROTTLE_LOGIN_ACCOUNT", "20/hour"),
 }
 
+# API tokens (claims.tokens, docs/security.md): a new token lasts TOKEN_EXPIRY_DAYS unless its owner
+# asks for another number of days, never more than TOKEN_MAX_EXPIRY_DAYS. No token lives for ever.
+TOKEN_EXPIRY_DAYS = env_int("TOKEN_EXPIRY_DAYS", 90, minimum=1)
+TOKEN_MAX_EXPIRY_DAYS = env_int("TOKEN_MAX_EXPIRY_DAYS", 365, minimum=1)
+if TOKEN_EXPIRY_DAYS > TOKEN_MAX_EXPIRY_DAYS:
+    raise ImproperlyConfigured(
+        f"TOKEN_EXPIRY_DAYS={TOKEN_EXPIRY_DAYS} is more than TOKEN_MAX_EXPIRY_DAYS={TOKEN_MAX_EXPIRY_DAYS}"
+    )
+# django-rest-knox makes the secrets and keeps their digests, in our model with a name and a scope.
+KNOX_TOKEN_MODEL = "tokens.ApiToken"
+# knox's migrations only build its own token table, which ours replaces: without them no empty
+# knox_authtoken table is made (a swapped-out model gets no table when an app has no migrations).
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(days=TOKEN_EXPIRY_DAYS),
+    # Recognisable in a leaked file or a secret scanner's rules; counted in the key knox looks up by.
+    "TOKEN_PREFIX": "fc_",
+    "AUTH_HEADER_PREFIX": "Token",
+}
+
 # Who publishes the reviews: the `author` of every ClaimReview and the name on the public claim pages.
 FACTCHECK_PUBLISHER_NAME = os.environ.get("FACTCHECK_PUBLISHER_NAME", "factcheck")
 FACTCHECK_PUBLISHER_URL = os.environ.get("FACTCHECK_PUBLISHER_URL", "")
@@ -324,11 +346,15 @@ LOGGING = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so that a request without credentials gets 401 with WWW-Authenticate.
-        "rest_framework.authentication.TokenAuthentication",
+        "claims.tokens.auth.ScopedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    # Anyone may read; writing needs the model's add/change/delete permission.
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
+    # A token does only what its scope allows (claims.tokens.auth); then anyone may read, and writing
+    # needs the model's add/change/delete permission.
+    "DEFAULT_PERMISSION_CLASSES": [
+        "claims.tokens.auth.TokenScopePermission",
+        "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly",
+    ],
     # JSON only: a form body cannot say a value's type (everything is text), so it cannot be held to the
     # schema. Other content types get 415. (The token endpoint also takes a form, for curl -d.)
     "DEFAULT_PARSER_CLASSES": ["claims.api.parsers.StrictJSONParser"],
@@ -355,8 +381,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "factcheck API",
     "DESCRIPTION": (
         "Sourced claims, the denials and support between them, and editors' reviews. "
-        "Anyone may read; writes need a token (`Authorization: Token <key>`) or a session "
-        "of a user with the model's permissions."
+        "Anyone may read; writes need a token (`Authorization: Token <secret>`) of the write or admin "
+        "scope, or a session, of a user with the model's permissions."
     ),
     "VERSION": "1.0.0",
     # Reads nest related objects, writes take ids: separate request and response components.
@@ -369,8 +395,11 @@ SPECTACULAR_SETTINGS = {
         "LinkRelationEnum": "claims.models.LinkRelation",
         "ReviewRatingEnum": "claims.models.ReviewRating",
         "AnchorStatusEnum": "claims.models.AnchorStatus",
+        "TokenScopeEnum": "claims.tokens.models.TokenScope",
     },
     "SERVE_INCLUDE_SCHEMA": False,
+    # Open to all, and like every API view held to a token's scope (claims.tokens.auth).
+    "SERVE_PERMISSIONS": ["claims.tokens.auth.TokenScopePermission", "rest_framework.permissions.AllowAny"],
     # Swagger UI's files are served from our own static files: the docs work offline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

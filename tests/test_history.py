@@ -6,11 +6,18 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from claims.models import Claim, ClaimLink, Source
-from tests.factories import admin_client, claim_form_data, logged_in, make_claim, make_source, make_topic, make_user
+from tests.factories import (
+    admin_client,
+    claim_form_data,
+    logged_in,
+    make_claim,
+    make_source,
+    make_topic,
+    make_user,
+    token_client,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -221,8 +228,7 @@ def test_an_unchanged_admin_save_records_nothing():
 
 
 def test_a_change_made_with_a_token_is_signed_by_the_tokens_user(editor, client_anon):
-    token = Token.objects.create(user=editor)
-    client = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client = token_client(editor)
     claim = make_claim()
     assert client.patch(f"/api/claims/{claim.pk}/", {"status": "disputed"}).status_code == 200
     assert author(history(client_anon, f"/api/claims/{claim.pk}/")[0]) == "editor"

@@ -11,9 +11,12 @@ table and history table, and of the users, groups, tokens and admin log.
 
 Roles (claims/roles.py): `editors` add and change; `senior editors` also delete and set or lift
 the verdict statuses confirmed and refuted (`claims.set_final_status`); superusers do anything.
-Editors and senior editors are staff, as `manage.py create_user` makes them.
+Editors and senior editors are staff, as `manage.py create_user` makes them. API requests send a
+token of the admin scope, so that the role alone decides; what each token scope allows has its own
+table (SCOPE_MATRIX), over every unsafe method of every path.
 """
 
+import datetime
 import json
 from dataclasses import dataclass
 from functools import cached_property
@@ -29,11 +32,12 @@ from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from claims.anchoring import describe as describe_anchor
 from claims.models import Appearance, Article, Claim, ClaimLink, Review, Source, Topic, display_name_of
+from claims.tokens.models import ApiToken
+from claims.tokens.services import token_issue
 from tests.factories import (
     claim_form_data,
     make_article,
@@ -155,9 +159,14 @@ appearances-detail    DELETE  /api/appearances/{id}/          401  403  403   20
 appearances-history   GET     /api/appearances/{id}/history/  200  200  200   200   200
 
 claimreview-feed      GET     /api/claimreview/               200  200  200   200   200
-# Anyone may ask for a token: each role posts its own name and password and gets its token (the
-# one it already authenticates with, so nothing is written); anonymous posts a wrong password.
-auth-token            POST    /api/auth/token/                401  200  200   200   200
+# Anyone may ask for a token: each role posts its own name and password and gets a new token;
+# anonymous posts a wrong password.
+auth-token            POST    /api/auth/token/                401  200+ 200+  200+  200+
+# A user's own tokens, whatever the role (the detail rows act on a spare token of the actor's own).
+tokens-list           GET     /api/tokens/                    401  200  200   200   200
+tokens-list           POST    /api/tokens/                    401  201+ 201+  201+  201+
+tokens-detail         GET     /api/tokens/{id}/               401  200  200   200   200
+tokens-detail         DELETE  /api/tokens/{id}/               401  204+ 204+  204+  204+
 
 # Outside the schema (URL conf only): the redirect to the API, its root, schema, docs, public page.
 root                  GET     /                               302  302  302   302   302
@@ -198,7 +207,9 @@ class ApiRow:
 
     @property
     def operation(self) -> str | None:
-        """The write this row makes when allowed: create, update, delete; None for reads."""
+        """The write this row makes to a record when allowed: create, update, delete; None for reads."""
+        if self.resource not in RESOURCES:
+            return None
         if self.path == f"/api/{self.resource}/" and self.method == "POST" and self.resource in RESOURCES:
             return "create"
         if self.path == f"/api/{self.resource}/{{id}}/":
@@ -226,6 +237,13 @@ feed         PUT     405  405  405  405  405
 feed         PATCH   405  405  405  405  405
 feed         DELETE  405  405  405  405  405
 token        GET     405  405  405  405  405
+# A user's own tokens: signed-in users of any role reach the 405.
+own-list     PUT     401  405  405  405  405
+own-list     PATCH   401  405  405  405  405
+own-list     DELETE  401  405  405  405  405
+own-record   POST    401  405  405  405  405
+own-record   PUT     401  405  405  405  405
+own-record   PATCH   401  405  405  405  405
 token        PUT     405  405  405  405  405
 token        PATCH   405  405  405  405  405
 token        DELETE  405  405  405  405  405
@@ -271,6 +289,8 @@ PATH_KINDS = {
     "/api/appearances/{id}/history/": "read-only",
     "/api/claimreview/": "feed",
     "/api/auth/token/": "token",
+    "/api/tokens/": "own-list",
+    "/api/tokens/{id}/": "own-record",
 }
 
 UNLISTED = {(kind, method): cells for (kind, method), cells in parse_table(UNLISTED_METHODS, 2, API_ROLES)}
@@ -311,22 +331,35 @@ changelist        POST    claim                             302  302  403  302  
 extract           GET     article                           302  302  403  200   200   200
 extract           POST    article                           302  302  403  302+  302+  302+
 
-# Users, groups and tokens: superusers only. Staff in a role cannot see them, let alone grant
-# themselves permissions, or read or mint other people's tokens.
-changelist        GET     user,group,tokenproxy             302  302  403  403   403   200
-add               GET     user,group,tokenproxy             302  302  403  403   403   200
-add               POST    user,group,tokenproxy             302  302  403  403   403   302+
-change            GET     user,group,tokenproxy             302  302  403  403   403   200
-change            POST    user,group,tokenproxy             302  302  403  403   403   302+
-delete            GET     user,group,tokenproxy             302  302  403  403   403   200
-delete            POST    user,group,tokenproxy             302  302  403  403   403   302+
-history           GET     user,group,tokenproxy             302  302  403  403   403   200
+# Users and groups: superusers only. Staff in a role cannot see them, let alone grant themselves
+# permissions.
+changelist        GET     user,group                        302  302  403  403   403   200
+add               GET     user,group                        302  302  403  403   403   200
+add               POST    user,group                        302  302  403  403   403   302+
+change            GET     user,group                        302  302  403  403   403   200
+change            POST    user,group                        302  302  403  403   403   302+
+delete            GET     user,group                        302  302  403  403   403   200
+delete            POST    user,group                        302  302  403  403   403   302+
+history           GET     user,group                        302  302  403  403   403   200
 password_change   GET     user                              302  302  403  403   403   200
 password_change   POST    user                              302  302  403  403   403   302+
-# Bulk actions: users have none (deleted one at a time, to keep authors of revisions), tokens
-# none (DRF's), so the list comes back; groups have "delete selected".
-changelist        POST    user,tokenproxy                   302  302  403  403   403   200
+# Bulk actions: users have none (deleted one at a time, to keep authors of revisions), so the list
+# comes back; groups have "delete selected".
+changelist        POST    user                              302  302  403  403   403   200
 changelist        POST    group                             302  302  403  403   403   302+
+
+# API tokens: every staff user lists and issues their own (the "add" answer is the page that shows
+# the secret, 200); the target here is another user's token, which only superusers see or revoke:
+# for the others it does not exist (a redirect to the index). Nobody edits a token.
+changelist        GET     apitoken                          302  302  200  200   200   200
+add               GET     apitoken                          302  302  200  200   200   200
+add               POST    apitoken                          302  302  200+ 200+  200+  200+
+change            GET     apitoken                          302  302  302  302   302   200
+change            POST    apitoken                          302  302  403  403   403   403
+delete            GET     apitoken                          302  302  302  302   302   200
+delete            POST    apitoken                          302  302  302  302   302   302+
+history           GET     apitoken                          302  302  302  302   302   200
+changelist        POST    apitoken                          302  302  302  302   302   302+
 """
 
 # Site pages left out, with the reason: Django's own account pages, the same for every role.
@@ -348,7 +381,7 @@ ADMIN_MODELS = {
     "review": Review,
     "user": User,
     "group": Group,
-    "tokenproxy": Token,
+    "apitoken": ApiToken,
 }
 
 
@@ -365,7 +398,7 @@ class AdminRow:
             return self.page
         if self.page == "password_change":
             return "auth_user_password_change"
-        app_label = {"user": "auth", "group": "auth", "tokenproxy": "authtoken"}.get(self.model, "claims")
+        app_label = {"user": "auth", "group": "auth", "apitoken": "tokens"}.get(self.model, "claims")
         return f"{app_label}_{self.model}_{self.page}"
 
     @property
@@ -390,6 +423,7 @@ class World:
 
     def __init__(self):
         self.users: dict[str, User] = {}
+        self.secrets: dict[str, str] = {}
 
     def user(self, role: str) -> User | None:
         if role == "anonymous":
@@ -406,12 +440,25 @@ class World:
         return self.users[role]
 
     def api_client(self, role: str) -> APIClient:
-        """A client that authenticates as real clients do: `Authorization: Token <key>`."""
+        """A client that authenticates as real clients do: `Authorization: Token <secret>`, with a token
+        of the admin scope, so that the role alone decides (the scopes have their own tests)."""
         user = self.user(role)
         if user is None:
             return APIClient()
-        token = Token.objects.filter(user=user).first() or Token.objects.create(user=user)
-        return APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
+        if role not in self.secrets:
+            token, self.secrets[role] = token_issue(user=user, name="matrix", scope="admin")
+            # As if used a moment ago: the request under test then has no last use to record, and so
+            # writes nothing when it must not (the recording is tested in tests/test_tokens.py).
+            ApiToken.objects.filter(pk=token.pk).update(last_used=timezone.now())
+        return APIClient(HTTP_AUTHORIZATION=f"Token {self.secrets[role]}")
+
+    def spare_token(self, role: str) -> ApiToken:
+        """A token of the role's user other than the one it authenticates with (anonymous: the holder's)."""
+        user = self.user(role) or self.token_holder
+        return (
+            ApiToken.objects.filter(user=user, name="spare").first()
+            or token_issue(user=user, name="spare", scope="read")[0]
+        )
 
     def admin_client(self, role: str) -> Client:
         client = Client()
@@ -437,7 +484,7 @@ class World:
     @cached_property
     def token_holder(self) -> User:
         user = make_user("holder")
-        Token.objects.create(user=user)
+        token_issue(user=user, name="holder's", scope="write")
         return user
 
     @cached_property
@@ -507,6 +554,7 @@ class World:
             "links": lambda: self.link,
             "reviews": lambda: self.review,
             "appearances": lambda: self.appearance,
+            "tokens": lambda: self.spare_token("anonymous"),
         }[resource]()
 
     def api_url(self, path: str, *, showing: bool = True) -> str:
@@ -679,7 +727,7 @@ def snapshot_tables() -> list[tuple[str, str]]:
         User.user_permissions.through,
         Group,
         Group.permissions.through,
-        Token,
+        ApiToken,
         LogEntry,
     ]
     return [(model._meta.db_table, model._meta.pk.column) for model in models]
@@ -811,7 +859,7 @@ def test_the_roles_are_the_groups_the_app_defines(world):
     assert codenames("editor") == editing | {"delete_claimtopic"}
     assert codenames("senior") == editing | {f"delete_{model}" for model in models} | {"set_final_status"}
     assert codenames("norole") == codenames("staff") == set()
-    assert not any(p.startswith(("auth.", "authtoken.")) for p in world.user("senior").get_all_permissions())
+    assert not any(p.startswith(("auth.", "tokens.")) for p in world.user("senior").get_all_permissions())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -850,6 +898,10 @@ def test_api(world, row, role):
         body = {"text": world.article.body, "published_on": "2017-11-08"}
     elif row.path == "/api/auth/token/":
         body = {"username": actor.username if actor else "norole", "password": PASSWORD if actor else "wrong"}
+    elif row.resource == "tokens":
+        target = world.spare_token(role)
+        url = row.path.replace("{id}", str(target.pk))
+        body = {"name": "new token", "scope": "read"} if row.method == "POST" else None
     before = snapshot()
 
     response = _api_request(client, row.method, url, body)
@@ -868,8 +920,15 @@ def test_api(world, row, role):
     elif row.path == "/api/articles/{id}/accept/":
         obj = assert_created(Claim, {"text": "An extracted claim"}, actor)
         assert response.json()["claims"] == [obj.pk]
-    if row.path == "/api/auth/token/" and expected.status == 200:
-        assert response.json()["token"] == Token.objects.get(user=actor).key
+    elif row.path in ("/api/auth/token/", "/api/tokens/"):
+        issued = ApiToken.objects.get(pk=response.json()["id"])
+        assert (issued.user, issued.name) == (actor, body.get("name", "token endpoint"))
+        assert ApiToken.objects.filter(user=actor).count() == 3 if row.path == "/api/tokens/" else 2
+        secret_client = APIClient(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+        assert secret_client.get("/api/tokens/").status_code == 200
+    elif row.path == "/api/tokens/{id}/":
+        assert not ApiToken.objects.filter(pk=target.pk).exists()
+        assert ApiToken.objects.filter(user=actor).count() == 1, "only the token revoked"
 
 
 def _unlisted_params():
@@ -915,7 +974,7 @@ def admin_target(world: World, model: str):
         "review": lambda: world.review,
         "user": lambda: world.target_user,
         "group": lambda: world.spare_group,
-        "tokenproxy": lambda: Token.objects.get(user=world.token_holder),
+        "apitoken": lambda: ApiToken.objects.get(user=world.token_holder),
     }[model]()
 
 
@@ -932,7 +991,7 @@ def admin_url(world: World, row: AdminRow) -> str:
     if row.page in ("changelist", "add"):
         return reverse(name)
     obj = admin_target(world, row.model)
-    pk = obj.user_id if row.model == "tokenproxy" else obj.pk
+    pk = obj.pk
     if row.page == "simple_history":
         return reverse(name, args=[pk, obj.history.order_by("-history_id").first().history_id])
     return reverse(name, args=[pk])
@@ -963,7 +1022,8 @@ def admin_add_data(world: World, model: str) -> dict:
             **PROFILE_INLINE_EMPTY,
         },
         "group": lambda: {"name": "added group"},
-        "tokenproxy": lambda: {"user": world.other.pk},
+        # Superusers choose whose token it is; for others the form has no such field (their own).
+        "apitoken": lambda: {"user": world.other.pk, "name": "added token", "scope": "read", "expires_in_days": "30"},
     }[model]()
 
 
@@ -1026,8 +1086,8 @@ def admin_change_data(world: World, model: str, obj) -> dict:
             **PROFILE_INLINE_EMPTY,
         },
         "group": lambda: {"name": obj.name},
-        # The token moves to another user: the one change its form allows.
-        "tokenproxy": lambda: {"user": world.other.pk},
+        # What a change would post, were tokens editable: a new name, another user.
+        "apitoken": lambda: {"name": "renamed token", "user": world.other.pk},
     }[model]()
     if field is not None:
         data[field] = value
@@ -1078,17 +1138,22 @@ def assert_admin_wrote(world: World, row: AdminRow, target, actor) -> None:
         elif row.model == "group":
             assert Group.objects.filter(name="added group").exists()
         else:
-            assert Token.objects.filter(user=world.other).exists()
+            owner = world.other if actor.is_superuser else actor
+            token = ApiToken.objects.get(name="added token")
+            assert (token.user, token.scope) == (owner, "read")
+            assert (
+                timezone.now() + datetime.timedelta(days=29)
+                < token.expiry
+                <= timezone.now() + datetime.timedelta(days=30)
+            )
     elif row.page == "change":
-        if row.model == "tokenproxy":
-            assert Token.objects.get(pk=target.pk).user == world.other
-        elif row.model in ("user", "group"):
+        if row.model in ("user", "group"):
             field, value = ADMIN_CHANGE[row.model]
             assert getattr(model.objects.get(pk=target.pk), field) == value
         else:
             assert_changed(model, target, *ADMIN_CHANGE[row.model], actor)
     elif row.page in ("delete", "changelist"):
-        if row.model in ("user", "group", "tokenproxy"):
+        if row.model in ("user", "group", "apitoken"):
             assert not model.objects.filter(pk=target.pk).exists()
         else:
             assert_deleted(model, target.pk, actor)
@@ -1566,27 +1631,47 @@ def test_an_editor_cannot_make_themselves_superuser(world):
 
 # (how the request authenticates, GET /api/claims/, POST /api/sources/)
 TOKEN_CASES = {
-    "editor-token": (200, 201),
-    "norole-token": (200, 403),
+    "editor-token": (200, 201),  # write scope
+    "editors-admin-token": (200, 201),
+    "editors-read-token": (200, 403),  # the role could write; the scope cannot
+    "norole-token": (200, 403),  # write scope: the scope could; the role cannot
     "wrong-token": (401, 401),
+    "expired-token": (401, 401),
+    "revoked-token": (401, 401),
+    "key-prefix-only": (401, 401),  # the first characters, which the database holds as they are
     "inactive-users-token": (401, 401),
     "empty-token": (401, 401),
     "token-with-spaces": (401, 401),
+    "non-ascii-token": (401, 401),
+    "token-with-nul": (401, 401),
     "bearer-scheme": (200, 401),  # not our scheme: the request is anonymous
 }
 
 
 def _authorization(world: World, case: str) -> str:
-    def key(user):
-        return Token.objects.get_or_create(user=user)[0].key
+    def key(user, scope="write", expired=False, revoked=False):
+        token, secret = token_issue(user=user, name="case", scope=scope)
+        # As if used a moment ago (see World.api_client); an expired token, expired a moment ago.
+        now = timezone.now()
+        ApiToken.objects.filter(pk=token.pk).update(last_used=now, **({"expiry": now} if expired else {}))
+        if revoked:
+            token.delete()
+        return secret
 
     return {
         "editor-token": lambda: f"Token {key(world.user('editor'))}",
+        "editors-admin-token": lambda: f"Token {key(world.user('editor'), 'admin')}",
+        "editors-read-token": lambda: f"Token {key(world.user('editor'), 'read')}",
         "norole-token": lambda: f"Token {key(world.user('norole'))}",
         "wrong-token": lambda: "Token 0123456789abcdef0123456789abcdef01234567",
+        "expired-token": lambda: f"Token {key(world.user('editor'), expired=True)}",
+        "revoked-token": lambda: f"Token {key(world.user('editor'), revoked=True)}",
+        "key-prefix-only": lambda: f"Token {key(world.user('editor'))[:15]}",
         "inactive-users-token": lambda: f"Token {key(make_user('gone', groups=['editors'], is_active=False))}",
         "empty-token": lambda: "Token",
         "token-with-spaces": lambda: f"Token {key(world.user('editor'))} extra",
+        "non-ascii-token": lambda: f"Token {key(world.user('editor'))}\u00e9",
+        "token-with-nul": lambda: f"Token {key(world.user('editor'))}\x00",
         "bearer-scheme": lambda: f"Bearer {key(world.user('editor'))}",
     }[case]()
 
@@ -1637,7 +1722,8 @@ def test_the_token_endpoint(world, who, password, expected):
     if expected == 400:
         assert "password" in response.json()
     if expected == 200:
-        assert response.json()["token"] == Token.objects.get(user=user).key  # made on the first request
+        issued = ApiToken.objects.get(user=user)
+        assert (issued.name, issued.scope, issued.pk) == ("token endpoint", "write", response.json()["id"])
         token_client = APIClient(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
         assert token_client.patch(f"/api/topics/{world.topic.pk}/", {"name": "Renamed"}).status_code == 200
     else:
@@ -1679,3 +1765,92 @@ def test_deactivating_a_user_stops_their_token(world):
 
     assert response.status_code == 401
     assert_unchanged(before, snapshot())
+
+
+# ---------------------------------------------------------------------------------------------
+# Token scopes: a superuser's token of each scope, every unsafe method on every path of the API.
+# ---------------------------------------------------------------------------------------------
+
+# By kind of path (PATH_KINDS, which test_every_schema_path_has_a_kind_for_the_methods_it_lacks holds
+# to the schema's paths), for each scope: `403`, refused for its scope, writing nothing; `ok`, let
+# through (a superuser is then never refused: a write happens, or the method is not offered);
+# `password`, the token is not read (the token endpoint: it answers as to anyone without one).
+SCOPE_MATRIX = """
+# kind         read      write     admin
+collection     403       ok        ok
+record         403       ok        ok
+read-only      403       ok        ok
+feed           403       ok        ok
+own-list       403       403       ok
+own-record     403       403       ok
+token          password  password  password
+api-page       403       ok        ok
+"""
+SCOPES = ["read", "write", "admin"]
+SCOPE_RULES = {
+    columns[0]: dict(zip(SCOPES, columns[1:], strict=True))
+    for columns in (line.split() for line in SCOPE_MATRIX.strip().splitlines() if not line.startswith("#"))
+}
+# Pages of the API outside the schema: its root, the schema, the docs.
+API_PAGES = {"/api/": "api-page", "/api/schema/": "api-page", "/api/docs/": "api-page"}
+UNSAFE_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
+
+
+def scope_body(world: World, path: str, method: str) -> dict:
+    """A body the request would succeed with, were it allowed."""
+    resource = path.split("/")[2] if path.startswith("/api/") else ""
+    if resource in RESOURCES and path == f"/api/{resource}/" and method == "POST":
+        return create_body(world, resource)
+    if resource in RESOURCES and path == f"/api/{resource}/{{id}}/" and method in ("PUT", "PATCH"):
+        return change_body(resource, method, world.target(resource))
+    if path == "/api/tokens/":
+        return {"name": "scoped new", "scope": "read"}
+    return {"name": "x"}
+
+
+def _scope_params():
+    for path, kind in {**PATH_KINDS, **API_PAGES}.items():
+        for method in UNSAFE_METHODS:
+            for scope in SCOPES:
+                yield pytest.param(path, kind, method, scope, id=f"{path}-{method}-{scope}")
+
+
+@pytest.mark.parametrize(("path", "kind", "method", "scope"), list(_scope_params()))
+def test_token_scope(world, path, kind, method, scope):
+    expected = SCOPE_RULES[kind][scope]
+    token, secret = token_issue(user=world.user("superuser"), name="scoped", scope=scope)
+    ApiToken.objects.filter(pk=token.pk).update(last_used=timezone.now())  # see World.api_client
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {secret}")
+    if path.startswith("/api/tokens/"):
+        url = path.replace("{id}", str(world.spare_token("superuser").pk))
+    else:
+        url = world.api_url(path, showing=False)
+    body = scope_body(world, path, method)
+    before = snapshot()
+
+    response = _api_request(client, method, url, body)
+
+    if expected == "403":
+        assert response.status_code == 403, describe(response)
+        if response["Content-Type"].startswith("application/json"):  # the schema and docs answer in their own
+            assert response.json()["detail"].startswith(f"This token's scope is {scope}; a {method} here needs")
+        assert_unchanged(before, snapshot())
+    elif expected == "ok":
+        assert response.status_code not in (401, 403), describe(response)
+    else:
+        anonymous = _api_request(APIClient(), method, url, body)
+        assert response.status_code == anonymous.status_code != 200, describe(response)
+        assert_unchanged(before, snapshot())
+
+
+def test_a_read_token_reads_everything_a_session_reads(world):
+    # The other side of the read scope: every GET row of the API matrix, by a superuser's read token.
+    token, secret = token_issue(user=world.user("superuser"), name="reader", scope="read")
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {secret}")
+    session = APIClient()
+    session.force_login(world.user("superuser"))
+    for row in API_ROWS:
+        if row.method != "GET":
+            continue
+        url = world.api_url(row.path.replace("/api/tokens/{id}/", f"/api/tokens/{token.pk}/"))
+        assert client.get(url).status_code == session.get(url).status_code == row.cells["superuser"].status, url

@@ -6,10 +6,10 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from claims.models import Claim, Source
+from claims.tokens.models import ApiToken
 from tests.factories import make_claim, make_source, make_user
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +60,7 @@ def test_a_token_from_the_token_endpoint_authenticates_writes(editor):
     response = APIClient().post("/api/auth/token/", {"username": "editor", "password": "pw-for-tests-9"})
     assert response.status_code == 200
     token = response.json()["token"]
-    assert token == Token.objects.get(user=editor).key
+    assert ApiToken.objects.get(user=editor).scope == "write"
 
     client = APIClient(HTTP_AUTHORIZATION=f"Token {token}")
     created = client.post("/api/sources/", {"slug": "pmf", "name": "PMF", "kind": "armed_group"})
@@ -71,7 +71,7 @@ def test_the_token_endpoint_refuses_a_wrong_password_with_401(editor):
     response = APIClient().post("/api/auth/token/", {"username": "editor", "password": "wrong"})
     assert response.status_code == 401
     assert "credentials" in response.json()["detail"]
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_the_token_endpoint_names_a_missing_field(editor):
@@ -85,7 +85,7 @@ def test_the_token_endpoint_accepts_a_form_as_the_readme_shows(editor):
         "/api/auth/token/", "username=editor&password=pw-for-tests-9", content_type="application/x-www-form-urlencoded"
     )
     assert response.status_code == 200
-    assert response.json()["token"] == Token.objects.get(user=editor).key
+    assert APIClient(HTTP_AUTHORIZATION=f"Token {response.json()['token']}").get("/api/tokens/").status_code == 200
 
 
 def test_password_guesses_are_throttled_more_tightly(editor, settings):

@@ -11,6 +11,7 @@ from claims import claimreview, selectors
 from claims.api.base import ParametersMixin
 from claims.api.renderers import JSONRenderer
 from claims.models import Review
+from claims.tokens.auth import TokenScopePermission
 
 
 class JSONLDRenderer(JSONRenderer):
@@ -66,7 +67,7 @@ class ClaimReviewFeed(ParametersMixin, generics.GenericAPIView):
     Pages through like the lists; `Link` headers (rel="next" / "prev") give the neighbouring pages.
     """
 
-    permission_classes = [permissions.AllowAny]
+    permission_classes = [TokenScopePermission, permissions.AllowAny]
     renderer_classes = JSONLD_RENDERERS
     filter_backends = []
     queryset = selectors.review_markup_list()

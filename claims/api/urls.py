@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from claims.api import jsonld, views
-from claims.api.auth import ObtainToken
+from claims.api.tokens import ObtainToken, TokenViewSet
 
 
 @csrf_exempt  # it changes nothing, and must answer a DELETE with a 404, not a CSRF failure page
@@ -22,6 +22,7 @@ router.register("claims", views.ClaimViewSet)
 router.register("links", views.ClaimLinkViewSet)
 router.register("appearances", views.AppearanceViewSet)
 router.register("reviews", views.ReviewViewSet)
+router.register("tokens", TokenViewSet, basename="tokens")
 
 urlpatterns = [
     path("", include(router.urls)),

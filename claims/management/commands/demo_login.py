@@ -3,11 +3,12 @@ import secrets
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from rest_framework.authtoken.models import Token
+
+from claims.tokens.services import token_issue
 
 
 class Command(BaseCommand):
-    help = "Development only: give the superuser 'admin' a fresh random password; print it and an API token."
+    help = "Development only: give the superuser 'admin' a fresh random password; print it and a new API token."
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
@@ -17,10 +18,10 @@ class Command(BaseCommand):
         user.is_staff = user.is_superuser = True
         user.set_password(password)
         user.save()
-        token, _ = Token.objects.get_or_create(user=user)
+        _, secret = token_issue(user=user, name="demo_login", scope="admin")
         self.stdout.write(
             "\n"
             "  Admin:     http://127.0.0.1:8000/admin/  user admin, password " + password + "\n"
             "  API:       http://127.0.0.1:8000/api/    docs at /api/docs/\n"
-            "  API token: " + token.key + "   (header: Authorization: Token " + token.key + ")\n"
+            "  API token: " + secret + "   (header: Authorization: Token " + secret + "; scope admin)\n"
         )

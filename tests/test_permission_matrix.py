@@ -1781,6 +1781,7 @@ collection     403       ok        ok
 record         403       ok        ok
 read-only      403       ok        ok
 feed           403       ok        ok
+action         403       ok        ok
 own-list       403       403       ok
 own-record     403       403       ok
 token          password  password  password
@@ -1805,6 +1806,10 @@ def scope_body(world: World, path: str, method: str) -> dict:
         return change_body(resource, method, world.target(resource))
     if path == "/api/tokens/":
         return {"name": "scoped new", "scope": "read"}
+    if path == "/api/articles/{id}/accept/":
+        return {"drafts": [accept_draft(world)]}
+    if path == "/api/extract/":
+        return {"text": world.article.body, "published_on": "2017-11-08"}
     return {"name": "x"}
 
 

@@ -18,6 +18,7 @@ from claims.extraction import accept
 from claims.interchange import export
 from claims.models import Claim, is_id
 from claims.read_cache import cached_read
+from claims.tokens.auth import TokenScopePermission
 
 
 class AcceptDraftsPermission(BasePermission):
@@ -32,7 +33,7 @@ class AcceptDraftsPermission(BasePermission):
 class ExtractView(ParametersMixin, GenericAPIView):
     """Drafts of who said what in a text; writes nothing."""
 
-    permission_classes = [AcceptDraftsPermission]
+    permission_classes = [TokenScopePermission, AcceptDraftsPermission]
     serializer_class = drafts.ExtractSerializer
     filter_backends = []
     pagination_class = None
@@ -128,7 +129,7 @@ class ArticleViewSet(RecordViewSet):
         methods=["post"],
         filterset_class=None,
         pagination_class=None,
-        permission_classes=[AcceptDraftsPermission],
+        permission_classes=[TokenScopePermission, AcceptDraftsPermission],
     )
     def extract(self, request, pk=None):
         """Drafts of the claims in this article's text, read against its publication date. Writes nothing.
@@ -161,7 +162,7 @@ class ArticleViewSet(RecordViewSet):
         methods=["post"],
         filterset_class=None,
         pagination_class=None,
-        permission_classes=[AcceptDraftsPermission],
+        permission_classes=[TokenScopePermission, AcceptDraftsPermission],
     )
     def accept(self, request, pk=None):
         """Create the claims of `drafts` (as extraction returned them, possibly edited) in this article.

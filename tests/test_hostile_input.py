@@ -1100,3 +1100,14 @@ def test_an_odd_autocomplete_search_finds_nothing(world, model, field, term):
     response = logged_in(world.boss).get(reverse("admin:autocomplete"), params)
     assert response.status_code == 200
     assert response.json()["results"] == []
+
+
+@pytest.mark.parametrize("field", ["article", "speaker", "via"])
+def test_an_empty_string_for_a_related_record_is_refused_not_read_as_null(client_editor, field):
+    claim = make_claim(article=make_article(), speaker=make_source(), via=make_source())
+
+    response = client_editor.patch(f"/api/claims/{claim.pk}/", {field: ""}, format="json")
+
+    assert response.status_code == 400
+    assert field in response.data
+    assert getattr(Claim.objects.get(pk=claim.pk), f"{field}_id") is not None

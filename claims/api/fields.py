@@ -75,6 +75,12 @@ class NestedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     def to_representation(self, value):
         return self.serializer_class(value, context=self.context).data
 
+    def run_validation(self, data=serializers.empty):
+        # DRF reads "" as null for a relation: the schema says an id or null, so "" is a malformed id.
+        if data == "":
+            self.fail("incorrect_type", data_type="str")
+        return super().run_validation(data)
+
     def to_internal_value(self, data):
         if isinstance(data, dict) and "id" in data:
             data = data["id"]

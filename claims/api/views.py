@@ -58,6 +58,16 @@ class ExtractView(ParametersMixin, GenericAPIView):
         return Response({"drafts": found})
 
 
+# A POST on an article that extraction's drafts go through: the editors' rights, and the token's scope.
+drafts_action = action(
+    detail=True,
+    methods=["post"],
+    filterset_class=None,
+    pagination_class=None,
+    permission_classes=[TokenScopePermission, AcceptDraftsPermission],
+)
+
+
 ANNOTATION_RESPONSE = OpenApiResponse(
     OpenApiTypes.OBJECT,
     "A W3C Web Annotation (JSON-LD, http://www.w3.org/ns/anno.jsonld): the claim as its body, the article as "
@@ -124,13 +134,7 @@ class ArticleViewSet(RecordViewSet):
         return self.paginator.get_paginated_response(page)
 
     @extend_schema(request=None, responses={200: drafts.DraftsSerializer}, filters=False)
-    @action(
-        detail=True,
-        methods=["post"],
-        filterset_class=None,
-        pagination_class=None,
-        permission_classes=[TokenScopePermission, AcceptDraftsPermission],
-    )
+    @drafts_action
     def extract(self, request, pk=None):
         """Drafts of the claims in this article's text, read against its publication date. Writes nothing.
 
@@ -157,13 +161,7 @@ class ArticleViewSet(RecordViewSet):
         responses={201: drafts.AcceptedSerializer},
         filters=False,
     )
-    @action(
-        detail=True,
-        methods=["post"],
-        filterset_class=None,
-        pagination_class=None,
-        permission_classes=[TokenScopePermission, AcceptDraftsPermission],
-    )
+    @drafts_action
     def accept(self, request, pk=None):
         """Create the claims of `drafts` (as extraction returned them, possibly edited) in this article.
 

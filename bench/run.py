@@ -416,6 +416,8 @@ def pick_editor_requests(records: dict, search: str) -> dict[str, str]:
         "autocomplete, article": autocomplete("claim", "article", "report"),
         "claim history page": f"{changelist}{records['disputed']}/history/",
         "article form, with its text": f"/admin/claims/article/{records['cited article']}/change/",
+        # Extraction runs on each GET: the drafts of the article's text beside it, for the editor to review.
+        "extraction review": f"/admin/claims/article/{records['cited article']}/extract/",
     }
 
 

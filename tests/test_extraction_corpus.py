@@ -35,6 +35,14 @@ def test_it_has_at_least_ten_articles_each_with_gold(corpus):
     assert all(article.claims for article in articles)
 
 
+def test_the_held_out_articles_are_well_formed_and_not_in_the_tuned_corpus(corpus):
+    _, tuned = corpus
+    _, heldout = load_corpus(CORPUS / "heldout")
+    assert len(heldout) >= 3 and all(article.claims for article in heldout)
+    assert not {a.slug for a in heldout} & {a.slug for a in tuned}
+    assert all(250 <= len(article.text.split()) <= 900 for article in heldout)
+
+
 def test_every_span_is_in_its_article_as_many_times_as_the_gold_says(raw_golds):
     for slug, gold in raw_golds.items():
         text = (CORPUS / f"{slug}.txt").read_text()

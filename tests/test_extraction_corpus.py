@@ -385,7 +385,8 @@ def test_the_bench_reports_every_target_and_exits_0_whatever_the_scores(tmp_path
     _, articles = load_corpus()
     assert f"| **corpus** | {sum(len(a.claims) for a in articles)} |" in out
     report = json.loads(results.read_text())
-    assert len(report["targets"]) == 13
+    # The thirteen of issue 14, and hostile texts read in time.
+    assert len(report["targets"]) == 14
     assert all(target["met"] in (True, False, None) for target in report["targets"])
     assert report["timing"]["words"] > 950
 

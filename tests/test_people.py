@@ -86,6 +86,8 @@ def urls_to_read(record) -> list[str]:
     """Every GET of the API's schema for the record, then the pages, exports and renderings outside it."""
     ids, urls = record["ids"], []
     for path in schema_get_paths():
+        if path.startswith("/api/tokens/"):
+            continue  # a user's own tokens (see NOT_READ)
         if "{id}" in path:
             resource = path.split("/")[2]
             urls.append(path.replace("{id}", str(ids[resource])))
@@ -127,6 +129,8 @@ NOT_READ = {
     "extract": "POST only (a text for drafts; nothing of the record but sources' names)",
     "article-extract": "POST only (drafts of the article's text)",
     "article-accept": "POST only (drafts to create)",
+    "tokens-list": "a user's own tokens, to that user alone (tests/test_tokens.py)",
+    "tokens-detail": "a user's own token, to that user alone (tests/test_tokens.py)",
     None: "the /api/ catch-all 404 and the / redirect",
 }
 

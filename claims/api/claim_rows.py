@@ -64,7 +64,7 @@ def claim_rows(queryset: QuerySet) -> QuerySet:
         term.lstrip("-") for term in queryset.query.order_by if term.lstrip("-") in queryset.query.annotations
     ]
     return queryset.annotate(
-        denial_count=selectors.denial_count(), created_by_name=selectors.display_name_by_id("created_by_id")
+        denial_count=selectors.denial_count(), created_by_name=selectors.display_name_by_id(Claim, "created_by_id")
     ).values(*FIELDS, *ordering_annotations)
 
 
@@ -99,7 +99,7 @@ _BATCHES = {
     ),
     "reviews": lambda ids: (
         Review.objects.filter(claim_id__in=ids)
-        .annotate(reviewer_name=selectors.display_name_by_id("reviewer_id"))
+        .annotate(reviewer_name=selectors.display_name_by_id(Review, "reviewer_id"))
         .order_by("-reviewed_on", "-id")
         .values_list("claim_id", "id", "rating", "summary", "url", "reviewer_id", "reviewer_name", "reviewed_on")
     ),

@@ -364,10 +364,11 @@ def pick_records() -> dict:
         topics = cursor.fetchall()
         cursor.execute("SELECT min(claimed_on), max(claimed_on), count(*) FROM claims_claim")
         first, last, claims = cursor.fetchone()
-        # The article most claims cite: it gets a text and anchors (give_article_text), then its pages are timed.
+        # The English article most claims cite (extraction reads English): it gets a text and anchors
+        # (give_article_text), then its pages are timed.
         cursor.execute(
-            "SELECT article_id FROM claims_claim WHERE article_id IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1"
-            " LIMIT 1"
+            "SELECT c.article_id FROM claims_claim c JOIN claims_article a ON a.id = c.article_id"
+            " WHERE a.language = 'en' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
         )
         records["cited article"] = cursor.fetchone()[0]
         # The first claim give_article_text anchors in it.

@@ -214,3 +214,16 @@ def test_accepting_needs_an_editor(client_anon, client_norole, article, drafts):
     assert accept(client_anon, article, drafts).status_code == 401
     assert accept(client_norole, article, drafts).status_code == 403
     assert not Claim.objects.exists()
+
+
+def test_the_same_drafts_accepted_twice_are_refused_the_second_time(client_editor, article, drafts):
+    first = accept(client_editor, article, drafts)
+    before = counts()
+
+    second = accept(client_editor, article, drafts)
+
+    assert first.status_code == 201
+    assert second.status_code == 409
+    assert f"Claim #{first.data['claims'][0]} already records" in str(second.data["drafts"]["0"]["text"])
+    assert "1" in second.data["drafts"]  # the denial, by a source the first accept made
+    assert counts() == before

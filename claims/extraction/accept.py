@@ -341,11 +341,37 @@ def drafts_accept(*, article: Article, drafts, user) -> Accepted:
                 errors.setdefault(index, {})[f"links.{n}.draft"] = (f"Draft {target} is not included.", "invalid")
     if not checked and not errors:
         errors["drafts"] = {"": ("No draft is included.", "invalid")}
+    for index, message in _already_recorded(article, checked).items():
+        errors.setdefault(index, {})["text"] = (message, "conflict")
     if errors:
         raise DraftsInvalid(errors)
     reason = f"Extracted from article #{article.pk}"
     with transaction.atomic():
         return _create(article, checked, user, reason)
+
+
+def _already_recorded(article: Article, checked: dict[int, _Checked]) -> dict[int, str]:
+    """Drafts this article's record already holds: the same statement, date and source's name.
+
+    Accepting a page twice (a double click, a second editor) would otherwise record every claim, and
+    every new source, twice. One query, whatever the number of drafts.
+    """
+    if not checked or article.pk is None:
+        return {}
+    existing = {
+        (text, claimed_on, name.casefold()): pk
+        for pk, text, claimed_on, name in Claim.objects.filter(
+            article=article, text__in={draft.text for draft in checked.values()}
+        ).values_list("pk", "text", "claimed_on", "source__name")
+    }
+    found = {}
+    for index, draft in checked.items():
+        party = draft.parties["source"]
+        name = party.name if isinstance(party, Source) else party[0]
+        pk = existing.get((draft.text, draft.claimed_on, name.casefold()))
+        if pk is not None:
+            found[index] = f"Claim #{pk} already records this statement by {name} in this article."
+    return found
 
 
 def _create(article: Article, checked: dict[int, _Checked], user, reason: str) -> Accepted:

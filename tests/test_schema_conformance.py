@@ -12,7 +12,7 @@ from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
 from claims.models import Article, Claim, ClaimLink, Source, Topic, country_code, language_code, not_blank, web_url
-from tests.factories import make_claim, make_source, make_topic, make_user
+from tests.factories import make_claim, make_source, make_topic
 
 pytestmark = pytest.mark.django_db
 
@@ -170,16 +170,3 @@ def test_an_export_checks_the_page_parameters_it_does_not_use(client_anon, query
 
     assert response.status_code == 400
     assert query.split("=")[0] in response.json()
-
-
-@pytest.mark.parametrize(("username", "valid"), [("\t", False), (" \u3000 ", False), ("", False), (" editor ", True)])
-def test_a_username_of_spaces_is_refused_as_the_schema_says(client_anon, schema, username, valid):
-    # DRF trims the username, then refuses it blank: the schema said any string would do.
-    pattern = schema["components"]["schemas"]["AuthTokenRequest"]["properties"]["username"]["pattern"]
-    make_user("editor")
-
-    response = client_anon.post("/api/auth/token/", {"username": username, "password": "pw-for-tests-9"}, format="json")
-
-    assert bool(re.fullmatch(pattern, username)) is valid
-    assert response.status_code == (200 if valid else 400)
-    assert valid or "username" in response.json()

@@ -13,7 +13,7 @@ and otherwise says plainly that the anchor is lost ("orphaned"). docs/articles-a
 has the measurements behind the threshold. Pure functions of text: no database here.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
@@ -44,6 +44,14 @@ class Anchor:
     @property
     def placed(self) -> bool:
         return self.start is not None and self.end is not None
+
+    def as_fields(self) -> dict:
+        """The anchor as the fields of an appearance that stores it (`FIELDS`)."""
+        return asdict(self)
+
+
+# An anchor's fields, in order: also the columns of an appearance that stores one (claims.models.Appearance).
+FIELDS = tuple(field.name for field in fields(Anchor))
 
 
 def describe(body: str, start: int, end: int, status: str = "anchored") -> Anchor:

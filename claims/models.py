@@ -518,11 +518,11 @@ class Appearance(VersionedModel):
         return f"claim #{self.claim_id} in article #{self.article_id}"
 
     def selector(self) -> "anchoring.Anchor":
-        return anchoring.Anchor(self.start, self.end, self.exact, self.prefix, self.suffix, self.status)
+        return anchoring.Anchor(**{name: getattr(self, name) for name in anchoring.FIELDS})
 
     def set_selector(self, anchor: "anchoring.Anchor") -> None:
-        self.start, self.end, self.exact = anchor.start, anchor.end, anchor.exact
-        self.prefix, self.suffix, self.status = anchor.prefix, anchor.suffix, anchor.status
+        for name, value in anchor.as_fields().items():
+            setattr(self, name, value)
 
 
 class Review(VersionedModel):

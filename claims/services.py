@@ -78,4 +78,4 @@ def appearance_anchor(article: Article | None, *, start: int | None, end: int | 
         if found is None:
             refuse("exact", f"Not found in article #{article.pk}'s text.")
         anchor = anchoring.describe(body, found, found + len(exact))
-    return {name: getattr(anchor, name) for name in ("start", "end", "exact", "prefix", "suffix", "status")}
+    return anchor.as_fields()

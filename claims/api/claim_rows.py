@@ -14,7 +14,7 @@ from collections import defaultdict
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from claims import selectors
+from claims import anchoring, selectors
 from claims.models import Appearance, Article, Claim, ClaimLink, ClaimTopic, Review, Source, editor_name
 from claims.replicas import read_connection
 
@@ -29,7 +29,7 @@ _SOURCE = ("id", "slug", "name", "kind", "role")
 _REF = ("id", "slug", "name", "kind")
 _ROLES = ("source", "speaker", "via")
 _ARTICLE = ("id", "title", "url", "published_on")
-_ANCHOR = ("start", "end", "exact", "prefix", "suffix", "status")
+_ANCHOR = anchoring.FIELDS
 
 # The page query reads the claims table alone (the creator's display name by a subquery, never the login name): a
 # join per related source and article, ten tables in all, took PostgreSQL longer to plan (3-7 ms) than to run (under
@@ -161,7 +161,8 @@ def claims_from_rows(rows: list[dict]) -> list[dict]:
     }
     appearances, anchors = defaultdict(list), {}
     for claim_id, pk, article_id, *rest in _batch("appearances", ids):
-        anchor = dict(zip(_ANCHOR, rest, strict=False)) if rest[5] else None
+        anchor = dict(zip(_ANCHOR, rest[: len(_ANCHOR)], strict=True))
+        anchor = anchor if anchor["status"] else None  # an appearance without an anchor
         appearances[claim_id].append({"id": pk, "article": _article(rest[len(_ANCHOR) :]), "anchor": anchor})
         anchors[(claim_id, article_id)] = anchor
     topics, reviews, links_out, links_in = defaultdict(list), defaultdict(list), defaultdict(list), defaultdict(list)

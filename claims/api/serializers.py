@@ -12,7 +12,7 @@ from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 
-from claims import services
+from claims import anchoring, services
 from claims.api.exceptions import django_errors_to_drf
 from claims.api.fields import (
     AliasesField,
@@ -23,6 +23,7 @@ from claims.api.fields import (
     StrictSlugField,
 )
 from claims.models import (
+    ARTICLE_BODY_MAX,
     ISO_DATE,
     MAX_ID,
     AnchorStatus,
@@ -161,7 +162,7 @@ def anchor_data(appearance) -> dict | None:
     """An appearance's anchor as the API shows it, or None when it has none."""
     if not appearance.status:
         return None
-    return {name: getattr(appearance, name) for name in ("start", "end", "exact", "prefix", "suffix", "status")}
+    return {name: getattr(appearance, name) for name in anchoring.FIELDS}
 
 
 class AppearanceBriefSerializer(serializers.ModelSerializer):
@@ -422,7 +423,7 @@ class AppearanceSerializer(RecordSerializerMixin, serializers.ModelSerializer):
     article = NestedPrimaryKeyRelatedField(ArticleBriefSerializer, queryset=Article.objects.select_related("publisher"))
     start = StrictIntegerField(min_value=0, max_value=2**31 - 1, allow_null=True, required=False)
     end = StrictIntegerField(min_value=0, max_value=2**31 - 1, allow_null=True, required=False)
-    exact = StrictCharField(required=False, allow_blank=True, trim_whitespace=False, max_length=100_000)
+    exact = StrictCharField(required=False, allow_blank=True, trim_whitespace=False, max_length=ARTICLE_BODY_MAX)
 
     status = serializers.ChoiceField(
         choices=AnchorStatus.choices,

@@ -81,11 +81,11 @@ def known_drafts(monitor, monkeypatch):
     ]
     calls = []
 
-    def fake_extract(text, published_on, language="en", dictionary=None):
+    def fake_extract(text, published_on, language="en"):
         calls.append((text, published_on, language))
         return drafts
 
-    monkeypatch.setattr(extraction, "extract", fake_extract)
+    monkeypatch.setattr(extraction, "extract_from_record", fake_extract)
     return calls
 
 
@@ -253,7 +253,7 @@ def test_a_left_out_draft_is_not_checked(editor_client, article, known_drafts):
 
 def test_an_article_without_text_says_so(editor_client, monkeypatch):
     article = make_article(title="No text yet", body="")
-    monkeypatch.setattr(extraction, "extract", lambda *a, **k: pytest.fail("extraction ran on no text"))
+    monkeypatch.setattr(extraction, "extract_from_record", lambda *a, **k: pytest.fail("extraction ran on no text"))
 
     response = editor_client.get(extract_url(article))
 

@@ -22,7 +22,7 @@ from django.utils.safestring import mark_safe
 
 from claims import anchoring
 from claims.admin.forms import SafeAutocompleteSelect, SafeAutocompleteSelectMultiple
-from claims.extraction import Dictionary, accept, extract
+from claims.extraction import accept, extract_from_record
 from claims.models import Article, Claim, DatePrecision, LinkRelation, Source, SourceKind, Topic, is_id
 
 ROLES = accept.ROLES
@@ -312,11 +312,8 @@ def extract_view(model_admin, request, object_id):
     else:
         drafts = []
         if article.body:
-            drafts = extract(
-                article.body,
-                published_on=article.published_on or timezone.localdate(),
-                language=article.language,
-                dictionary=Dictionary.from_record(),
+            drafts = extract_from_record(
+                article.body, published_on=article.published_on or timezone.localdate(), language=article.language
             )
         formset = DraftFormSet(
             initial=[initial_from(d) for d in drafts],

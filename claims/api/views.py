@@ -49,11 +49,8 @@ class ExtractView(ParametersMixin, GenericAPIView):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        found = extraction.extract(
-            data["text"],
-            published_on=data["published_on"],
-            language=data["language"],
-            dictionary=extraction.Dictionary.from_record(),
+        found = extraction.extract_from_record(
+            data["text"], published_on=data["published_on"], language=data["language"]
         )
         return Response({"drafts": found})
 
@@ -148,11 +145,8 @@ class ArticleViewSet(RecordViewSet):
         if article.published_on is None:
             message = f"Article #{article.pk} has no publication date to read dates against."
             raise ValidationError({"published_on": [ErrorDetail(message, "conflict")]})
-        found = extraction.extract(
-            article.body,
-            published_on=article.published_on,
-            language=article.language,
-            dictionary=extraction.Dictionary.from_record(),
+        found = extraction.extract_from_record(
+            article.body, published_on=article.published_on, language=article.language
         )
         return Response({"drafts": found})
 

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from claims.extraction import Dictionary, extract
+from claims.extraction import extract_from_record
 from claims.extraction.accept import drafts_accept
 from claims.models import Article, Claim
 
@@ -38,12 +38,7 @@ class Command(BaseCommand):
         )
         article._change_reason = "load_demo"
         article.save()
-        drafts = extract(
-            article.body,
-            published_on=article.published_on,
-            language=article.language,
-            dictionary=Dictionary.from_record(),
-        )
+        drafts = extract_from_record(article.body, published_on=article.published_on, language=article.language)
         accepted = drafts_accept(article=article, drafts=drafts, user=None)
         if options["verbosity"]:
             self.stdout.write(

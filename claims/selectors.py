@@ -182,10 +182,10 @@ def appearance_list() -> QuerySet:
 
 
 def article_annotations(article: Article) -> QuerySet:
-    """The article's anchored (not orphaned) appearances, in the order of the text."""
+    """The article's anchored (not orphaned) appearances, in the order of the text, with their claims' sources."""
     return (
         Appearance.objects.filter(article=article, start__isnull=False)
-        .select_related("claim", "article")
+        .select_related("claim__source", "article")
         .defer("article__body")
         .order_by("start", "id")
     )

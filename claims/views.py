@@ -15,7 +15,7 @@ from claims import anchoring, claimreview, selectors
 from claims.db import unavailable_message
 from claims.diagram import format_claim_date, thread_context
 from claims.middleware import service_unavailable
-from claims.models import Appearance, Article, Claim, ClaimStatus, LinkRelation, is_id
+from claims.models import AnchorStatus, Appearance, Article, Claim, ClaimStatus, is_id
 
 # What must not appear raw inside <script>: '</script>' or '<!--' would end or change the block.
 _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -73,19 +73,15 @@ def article_page(request, pk):
         article = Article.objects.select_related("publisher").get(pk=pk)
     except Article.DoesNotExist as exc:
         raise Http404("No such article.") from exc
-    appearances = list(
-        Appearance.objects.filter(article=article, start__isnull=False)
-        .select_related("claim__source")
-        .order_by("start", "id")
-    )
+    appearances = list(selectors.article_annotations(article))
     denied = set(
-        Claim.objects.filter(
-            pk__in=[a.claim_id for a in appearances], links_in__relation=LinkRelation.DENIES
-        ).values_list("pk", flat=True)
+        Claim.objects.filter(selectors.claims_with_denial(), pk__in=[a.claim_id for a in appearances]).values_list(
+            "pk", flat=True
+        )
     )
     for appearance in appearances:
         appearance.denied = appearance.claim_id in denied
-    orphaned = Appearance.objects.filter(article=article, status="orphaned").select_related("claim__source")
+    orphaned = Appearance.objects.filter(article=article, status=AnchorStatus.ORPHANED).select_related("claim__source")
     context = {
         "article": article,
         "segments": anchoring.segments(article.body, [(a.start, a.end, a) for a in appearances]),

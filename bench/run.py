@@ -265,14 +265,20 @@ def pinned_writer(port: int, env: dict, path: str) -> str:
     return token
 
 
+def write(connection: http.client.HTTPConnection, token: str, method: str, path: str, data: dict) -> dict:
+    """Send a write to the service, as an editor with `token` would; its answer, or stop the run if refused."""
+    headers = {"Host": HOST, "Authorization": f"Token {token}", "Content-Type": "application/json"}
+    connection.request(method, path, body=json.dumps(data), headers=headers)
+    response = connection.getresponse()
+    answer = response.read()
+    if response.status not in (200, 201):
+        raise SystemExit(f"the benchmark's {method} {path} failed: {response.status} {answer[:300]!r}")
+    return json.loads(answer)
+
+
 def patch_claim(connection: http.client.HTTPConnection, token: str, claim_id: int, quote: str) -> None:
     """Change a claim's quote through the service, as an editor with `token` would; stop the run if refused."""
-    headers = {"Host": HOST, "Authorization": f"Token {token}", "Content-Type": "application/json"}
-    connection.request("PATCH", f"/api/claims/{claim_id}/", body=json.dumps({"quote": quote}), headers=headers)
-    response = connection.getresponse()
-    body = response.read()
-    if response.status != 200:
-        raise SystemExit(f"the benchmark's edit of claim {claim_id} failed: {response.status} {body[:300]!r}")
+    write(connection, token, "PATCH", f"/api/claims/{claim_id}/", {"quote": quote})
 
 
 def django_setup(env: dict) -> None:
@@ -538,22 +544,18 @@ def give_article_text(port: int, token: str, article_id: int, anchors: int = 20)
         return
     body = max((path.read_text(encoding="utf-8") for path in (ROOT / "bench" / "corpus").glob("*.txt")), key=len)
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    headers = {"Host": HOST, "Authorization": f"Token {token}", "Content-Type": "application/json"}
-
-    def send(method: str, path: str, data: dict) -> dict:
-        connection.request(method, path, body=json.dumps(data), headers=headers)
-        response = connection.getresponse()
-        answer = response.read()
-        if response.status not in (200, 201):
-            raise SystemExit(f"the benchmark's {method} {path} failed: {response.status} {answer[:300]!r}")
-        return json.loads(answer)
-
     if not Article.objects.filter(pk=article_id).exclude(body="").exists():
-        send("PATCH", f"/api/articles/{article_id}/", {"body": body})
+        write(connection, token, "PATCH", f"/api/articles/{article_id}/", {"body": body})
     sentences = [m.span() for m in re.finditer(r"[^.!?\n]{30,}[.!?]", body)]
     claims = Claim.objects.filter(article_id=article_id).order_by("id").values_list("id", flat=True)[:anchors]
     for claim_id, (start, end) in zip(claims, sentences, strict=False):
-        send("POST", "/api/appearances/", {"claim": claim_id, "article": article_id, "start": start, "end": end})
+        write(
+            connection,
+            token,
+            "POST",
+            "/api/appearances/",
+            {"claim": claim_id, "article": article_id, "start": start, "end": end},
+        )
     log(
         f"article {article_id} had no text: gave it {len(body):,} characters and {min(anchors, len(sentences))} anchors"
     )

@@ -286,21 +286,26 @@ def _check(index: int, draft, article: Article, user, lookups: dict) -> _Checked
     )
 
 
-def _ids_in(drafts: list, role_key: str) -> set[int]:
-    """The ids a field of the drafts names, to look them all up in one query."""
-    ids = set()
+def _ids_named(drafts: list) -> tuple[set[int], set[int]]:
+    """The source ids (the parties' matches) and the topic ids the drafts name: each kind looked up in one query.
+
+    Only well-formed ids: anything else is refused, draft by draft, when it is checked.
+    """
+    sources, topics = [], []
     for draft in drafts:
         if not isinstance(draft, dict):
             continue
-        values = [draft.get(role) for role in ROLES] if role_key == "sources" else [draft.get("topics")]
-        for value in values:
-            if role_key == "sources" and isinstance(value, dict) and isinstance(value.get("match"), dict):
-                pk = value["match"].get("id")
-                if _is_int(pk) and 0 < pk <= MAX_ID:
-                    ids.add(pk)
-            elif role_key == "topics" and isinstance(value, list):
-                ids |= {t for t in value if _is_int(t) and 0 < t <= MAX_ID}
-    return ids
+        for role in ROLES:
+            party = draft.get(role)
+            if isinstance(party, dict) and isinstance(party.get("match"), dict):
+                sources.append(party["match"].get("id"))
+        if isinstance(draft.get("topics"), list):
+            topics += draft["topics"]
+
+    def ids(values: list) -> set[int]:
+        return {value for value in values if _is_int(value) and 0 < value <= MAX_ID}
+
+    return ids(sources), ids(topics)
 
 
 def _unique_slug(name: str, taken: set[str]) -> str:
@@ -321,9 +326,10 @@ def drafts_accept(*, article: Article, drafts, user) -> Accepted:
         raise DraftsInvalid({"drafts": {"": ("Enter a non-empty list of drafts.", "invalid")}})
     if len(drafts) > MAX_DRAFTS:
         raise DraftsInvalid({"drafts": {"": (f"Send at most {MAX_DRAFTS} drafts at a time.", "invalid")}})
+    source_ids, topic_ids = _ids_named(drafts)
     lookups = {
-        "sources": Source.objects.in_bulk(_ids_in(drafts, "sources")),
-        "topics": Topic.objects.in_bulk(_ids_in(drafts, "topics")),
+        "sources": Source.objects.in_bulk(source_ids),
+        "topics": Topic.objects.in_bulk(topic_ids),
         "count": len(drafts),
     }
     checked, errors = {}, {}

@@ -86,6 +86,56 @@ def validate_aliases(value):
         raise ValidationError("Aliases must be distinct.")
 
 
+# A Wikidata item id: the key other datasets (Wikidata itself, ClaimsKG, researchers' own) share for
+# people and organisations. Only the id is stored; its address is https://www.wikidata.org/wiki/<id>.
+wikidata_id = FullMatchValidator(r"^Q[1-9][0-9]{0,11}$", "Enter a Wikidata item id such as 'Q42'.")
+WIKIDATA_MAX = 13
+
+
+class TranslationKind(models.TextChoices):
+    HUMAN = "human", "Human"
+    MACHINE = "machine", "Machine"
+
+
+# What a translation may hold, by key: a claim's text and quote, in another language, and who made it.
+TRANSLATION_KEYS = ("language", "text", "quote", "kind", "by")
+TRANSLATIONS_MAX = 20
+TRANSLATION_BY_MAX = 200
+
+
+def validate_translations(value):
+    """A claim's translations: a list of distinct-language objects with exactly TRANSLATION_KEYS.
+
+    `text` is required and not blank; `quote` may be empty (the claim may have none); `by` names
+    who translated it (the reporting outlet, a desk, a tool) and may be empty. The API's
+    serializer reports the same rules per item and field; this guards every other path.
+    """
+    if not isinstance(value, list):
+        raise ValidationError("Enter a list of translations.")
+    if len(value) > TRANSLATIONS_MAX:
+        raise ValidationError(f"A claim has at most {TRANSLATIONS_MAX} translations.")
+    languages = set()
+    for index, item in enumerate(value):
+        where = f"Translation {index + 1}"
+        if not isinstance(item, dict) or set(item) != set(TRANSLATION_KEYS):
+            raise ValidationError(f"{where} must have exactly the keys {', '.join(TRANSLATION_KEYS)}.")
+        if not all(isinstance(item[key], str) for key in TRANSLATION_KEYS):
+            raise ValidationError(f"{where}: every value must be a string.")
+        if not language_code.regex.fullmatch(item["language"]):
+            raise ValidationError(f"{where}: {language_code.message}")
+        if item["language"] in languages:
+            raise ValidationError(f"{where}: there is already a translation into '{item['language']}'.")
+        languages.add(item["language"])
+        if not not_blank.regex.fullmatch(item["text"]) or len(item["text"]) > 2000:
+            raise ValidationError(f"{where}: text must be non-blank and at most 2000 characters.")
+        if "\x00" in item["quote"] or len(item["quote"]) > 5000:
+            raise ValidationError(f"{where}: quote must be at most 5000 characters, without NUL.")
+        if item["kind"] not in TranslationKind.values:
+            raise ValidationError(f"{where}: kind must be one of {', '.join(TranslationKind.values)}.")
+        if "\x00" in item["by"] or len(item["by"]) > TRANSLATION_BY_MAX:
+            raise ValidationError(f"{where}: by must be at most {TRANSLATION_BY_MAX} characters, without NUL.")
+
+
 class UnicodeJSONEncoder(DjangoJSONEncoder):
     """Stores non-ASCII text as itself, so that searching aliases for 'داعش' works on SQLite too."""
 
@@ -192,6 +242,13 @@ class Source(NamedInClaims):
         encoder=UnicodeJSONEncoder,
         validators=[validate_aliases],
     )
+    wikidata = models.CharField(
+        max_length=WIKIDATA_MAX,
+        blank=True,
+        db_default="",
+        validators=[wikidata_id],
+        help_text="Wikidata item id, e.g. 'Q42'.",
+    )
 
     objects = SlugManager()
     history = RecordedHistory()
@@ -200,6 +257,8 @@ class Source(NamedInClaims):
         ordering = ["name", "id"]
         constraints = [
             models.CheckConstraint(condition=~Q(affiliation=F("id")), name="source_not_own_affiliation"),
+            # One record per Wikidata item, so a join on the id finds one source; empty means "not known".
+            models.UniqueConstraint(fields=["wikidata"], condition=~Q(wikidata=""), name="source_wikidata_unique"),
         ]
 
     def __str__(self):
@@ -314,12 +373,22 @@ class Topic(NamedInClaims):
         encoder=UnicodeJSONEncoder,
         validators=[validate_aliases],
     )
+    wikidata = models.CharField(
+        max_length=WIKIDATA_MAX,
+        blank=True,
+        db_default="",
+        validators=[wikidata_id],
+        help_text="Wikidata item id, e.g. 'Q42'.",
+    )
 
     objects = SlugManager()
     history = RecordedHistory()
 
     class Meta:
         ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["wikidata"], condition=~Q(wikidata=""), name="topic_wikidata_unique"),
+        ]
 
     def __str__(self):
         return self.name
@@ -357,6 +426,17 @@ class Claim(VersionedModel):
     text = models.TextField(max_length=2000, validators=[not_blank], help_text="The statement in neutral words.")
     quote = models.TextField(max_length=5000, blank=True, help_text="The source's words, verbatim.")
     language = models.CharField(max_length=35, default="en", validators=[language_code])
+    # Kept on the claim, not in a table of their own: they are part of what the claim says, so they share
+    # its version (no lost update), its revisions and its search document, and a page of claims needs no
+    # extra query to show them.
+    translations = models.JSONField(
+        default=list,
+        db_default=[],
+        blank=True,
+        encoder=UnicodeJSONEncoder,
+        validators=[validate_translations],
+        help_text="The text and quote in other languages: language, text, quote, kind (human/machine), by.",
+    )
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="claims")
     speaker = models.ForeignKey(
         Source,

@@ -33,10 +33,31 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
-from claims.models import Claim, ClaimTopic
+from claims.models import Claim, ClaimTopic, language_code
 from claims.replicas import read_connection
 
-SEARCH_CONFIG = "factcheck"  # the text search configuration made by migration 0004
+SEARCH_CONFIG = "factcheck"  # the text search configuration made by migration 0004: English, and names
+
+# Arabic letter forms folded and marks removed, as migration 0012's claims_search_normalize does on
+# PostgreSQL (docs/languages.md): alef forms to alef, alef maqsura to yeh, taa marbuta to heh;
+# tashkeel (U+064B-U+065F), the superscript alef (U+0670) and tatweel (U+0640) removed.
+_ARABIC_FOLDED = str.maketrans(
+    {
+        "\u0623": "\u0627",
+        "\u0625": "\u0627",
+        "\u0622": "\u0627",
+        "\u0671": "\u0627",
+        "\u0649": "\u064a",
+        "\u0629": "\u0647",
+    }
+    | {chr(c): None for c in [*range(0x064B, 0x0660), 0x0670, 0x0640]}
+)
+
+
+def normalize_arabic(text: str) -> str:
+    """`text` with Arabic letter forms folded and diacritics and tatweel removed (docs/languages.md)."""
+    return text.translate(_ARABIC_FOLDED)
+
 
 # A term: optional '-', then a "quoted phrase" (closing quote optional) or a run of non-space characters.
 _TERM = re.compile(r'(-?)(?:"([^"]*)"?|(\S+))')
@@ -106,33 +127,90 @@ def tsquery_text(items: list[Term | str]) -> str:
     return " ".join(parts)
 
 
-def search_claims(queryset: QuerySet, query: str, *, rank: bool = True) -> QuerySet:
+def search_claims(queryset: QuerySet, query: str, *, rank: bool = True, language: str | None = None) -> QuerySet:
     """Claims of `queryset` matching `query`, best first when `rank` is set.
 
     Ranking weighs a match in the claim's text above one in its quote, above
     one in the names of its source, speaker, outlet and topics (and their
     aliases), above one in the article's title. Ties go to the newest claim.
+
+    `language` (BCP 47) is the query's language: on PostgreSQL the query is then
+    read in that language's configuration only; without it, in every language's
+    (docs/languages.md). SQLite matches substrings whatever the language.
     """
     items = parse_query(query)
     if not any(isinstance(item, Term) for item in items):
         return queryset
     if connection.vendor == "postgresql":
-        return _search_postgresql(queryset, items, rank)
+        return _search_postgresql(queryset, items, rank, language)
     return _search_substrings(queryset, items, rank)
 
 
-def _search_postgresql(queryset, items, rank):
-    column = f"{Claim._meta.db_table}.search_vector"
+def _groups(items: list[Term | str]) -> list[list[Term]]:
+    """The terms joined by AND, in groups that OR separates."""
+    groups: list[list[Term]] = [[]]
+    for item in items:
+        if item == OR:
+            groups.append([])
+        else:
+            groups[-1].append(item)
+    return groups
+
+
+def match_sql(items: list[Term | str], language: str | None) -> tuple[str, list]:
+    """The tsquery that finds the claims matching `items`, as SQL and its parameters.
+
+    Each OR group's wanted terms are read in each language's configuration, and the readings
+    ORed (migration 0012's claims_search_query): a claim matches if its document holds every
+    wanted word as some language reads them all. An excluded term excludes the claims that hold
+    it as any language reads it: ORing whole readings would let a claim without the English stem
+    of the word through the reading of a language that stems it otherwise. Every function is
+    immutable and every argument a constant, so PostgreSQL folds the whole query into one
+    tsquery before planning.
+    """
+    parts, params = [], []
+    for group in _groups(items):
+        wanted = [term for term in group if not term.negated]
+        conditions = []
+        if wanted:
+            conditions.append("claims_search_query(%s, %s)")
+            params += [tsquery_text(wanted), language]
+        for term in group:
+            if term.negated:
+                conditions.append("!! claims_search_query(%s, %s)")
+                params += [_tsquery_lexeme(Term(term.text, prefix=term.prefix, phrase=term.phrase)), language]
+        parts.append("(" + " && ".join(conditions) + ")")
+    return " || ".join(parts), params
+
+
+def rank_sql(items: list[Term | str], language: str | None, table: str) -> tuple[str, list]:
+    """The rank of a matching claim, as SQL and its parameters.
+
+    The query as its language reads it when `language` is given; otherwise as the claim's own
+    language reads it. For English this is the query and the rank of migration 0004's search,
+    so English ranking is unchanged. A claim found only through a translation, or through a
+    reading in another language, ranks low without `language` (ties then go to the newest).
+    """
     query = tsquery_text(items)
-    matches = RawSQL(f"{column} @@ to_tsquery(%s, %s)", [SEARCH_CONFIG, query], output_field=BooleanField())
+    # ts_rank is a real (float4): as double precision its value survives the trip through Python
+    # unchanged, so a keyset page can start exactly at a rank (claims.api.pagination).
+    if language is not None:
+        return f"ts_rank({table}.search_vector, claims_search_query(%s, %s))::double precision", [query, language]
+    return (
+        f"ts_rank({table}.search_vector, "
+        f"(claims_search_queries(%s))[claims_search_config_index({table}.language)])::double precision",
+        [query],
+    )
+
+
+def _search_postgresql(queryset, items, rank, language):
+    table = Claim._meta.db_table
+    query, params = match_sql(items, language)
+    matches = RawSQL(f"{table}.search_vector @@ ({query})", params, output_field=BooleanField())
     queryset = queryset.filter(matches)
     if not rank:
         return queryset
-    # ts_rank is a real (float4): as double precision its value survives the trip through Python
-    # unchanged, so a keyset page can start exactly at a rank (claims.api.pagination).
-    score = RawSQL(
-        f"ts_rank({column}, to_tsquery(%s, %s))::double precision", [SEARCH_CONFIG, query], output_field=FloatField()
-    )
+    score = RawSQL(*rank_sql(items, language, table), output_field=FloatField())
     return queryset.annotate(search_rank=score).order_by("-search_rank", "-claimed_on", "-id")
 
 
@@ -155,13 +233,7 @@ def _search_substrings(queryset, items, rank):
     queryset = queryset.annotate(
         **{f"_{role}_aliases": Cast(f"{role}__aliases", TextField()) for role in ("source", "speaker", "via")}
     )
-    # Terms joined by AND form groups; OR separates the groups.
-    groups: list[list[Term]] = [[]]
-    for item in items:
-        if item == OR:
-            groups.append([])
-        else:
-            groups[-1].append(item)
+    groups = _groups(items)
     # Each term's match as a true/false column: negating the bare condition would drop claims
     # where it is NULL (no speaker, no outlet) instead of keeping them.
     condition = Q()
@@ -197,8 +269,13 @@ SIMILARITY_THRESHOLD = 0.3
 SIMILAR_CANDIDATES = 500
 
 
-def similar_claims(text: str, *, exclude: int | None = None, limit: int = SIMILAR_LIMIT) -> list[Claim]:
+def similar_claims(
+    text: str, *, exclude: int | None = None, limit: int = SIMILAR_LIMIT, language: str | None = None
+) -> list[Claim]:
     """The existing claims whose text is most like `text`, most similar first.
+
+    `language` (BCP 47, English when not given) is the language `text` is in: on PostgreSQL its
+    words are looked up in the full-text index as that language's configuration reads them.
 
     Each claim carries its `similarity` (0 to 1, trigram similarity as pg_trgm
     computes it). On PostgreSQL the full-text index finds a bounded set of
@@ -214,7 +291,8 @@ def similar_claims(text: str, *, exclude: int | None = None, limit: int = SIMILA
     if exclude is not None:
         base = base.exclude(pk=exclude)
     if connection.vendor == "postgresql":
-        candidates = _similar_candidates(text)
+        # A language as typed in a refused form may be anything: what is no language code counts as English.
+        candidates = _similar_candidates(text, language if language_code.regex.fullmatch(language or "") else "en")
         if candidates is None:
             return []
         table = Claim._meta.db_table
@@ -224,7 +302,7 @@ def similar_claims(text: str, *, exclude: int | None = None, limit: int = SIMILA
     return _similar_in_python(base, text, limit)
 
 
-def _similar_candidates(text: str) -> RawSQL | None:
+def _similar_candidates(text: str, language: str) -> RawSQL | None:
     """The ids of at most 3 x SIMILAR_CANDIDATES claims to score against `text`, or None if it has no words.
 
     pg_trgm's own indexes cannot answer this at a million claims: news text shares most of its
@@ -241,7 +319,7 @@ def _similar_candidates(text: str) -> RawSQL | None:
     is exact there.
     """
     with read_connection(Claim).cursor() as cursor:
-        cursor.execute(_LEXEME_FREQUENCIES, [SEARCH_CONFIG, text, Claim._meta.db_table, Claim._meta.db_table])
+        cursor.execute(_LEXEME_FREQUENCIES, [language, text, Claim._meta.db_table, Claim._meta.db_table])
         rows = cursor.fetchall()
     if not rows:
         return None
@@ -275,7 +353,10 @@ def _similar_candidates(text: str) -> RawSQL | None:
 # The text's lexemes, rarest first, with the share of claims holding each (0 when the statistics do not
 # list it), and the planner's count of claims.
 _LEXEME_FREQUENCIES = """
-WITH words AS (SELECT DISTINCT unnest(tsvector_to_array(to_tsvector(%s, %s))) AS lexeme),
+WITH words AS (
+    SELECT DISTINCT unnest(tsvector_to_array(
+        to_tsvector(claims_search_config(%s), claims_search_normalize(%s)))) AS lexeme
+),
 common AS (
     SELECT element, frequency
     FROM pg_stats, unnest(most_common_elems::text::text[], most_common_elem_freqs) AS listed(element, frequency)

@@ -32,7 +32,11 @@ from claims.models import (
     SourceKind,
     Topic,
     TopicKind,
+    language_code,
 )
+
+# The length of the claim's language column: no longer code names a language.
+LANGUAGE_MAX = Claim._meta.get_field("language").max_length
 
 
 class FilterBackend(DjangoFilterBackend):
@@ -108,6 +112,16 @@ class QueryFilter(filters.CharFilter):
         super().__init__(*args, **kwargs)
 
 
+@extend_schema_field({"type": "string", "pattern": language_code.regex.pattern, "maxLength": LANGUAGE_MAX})
+class LanguageFilter(filters.CharFilter):
+    """A BCP 47 language code ('ar', 'ar-SY'); anything else is a 400 naming the parameter."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", LANGUAGE_MAX)
+        kwargs.setdefault("validators", [language_code])
+        super().__init__(*args, **kwargs)
+
+
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(filters.NumberFilter):
     """A record id: a whole number in the range of our id columns.
@@ -179,16 +193,27 @@ class ClaimFilterSet(filters.FilterSet):
     )
     q = QueryFilter(
         help_text=(
-            "Full-text search over the text, quote, the names and aliases of the source, speaker, outlet "
-            'and topics, and the article\'s title. `"a phrase"`, `-excluded`, `prefix*` and `OR` work as in '
-            "search engines; case and accents are ignored and English words match their other forms. "
+            "Full-text search over the text, quote, translations, the names and aliases of the source, speaker, "
+            'outlet and topics, and the article\'s title. `"a phrase"`, `-excluded`, `prefix*` and `OR` work as '
+            "in search engines; case is ignored, words match their other forms in the claim's language (English, "
+            "Arabic, Russian, French, German, Spanish, Turkish), and Arabic diacritics and letter forms are folded. "
             "Results come best match first (text above quote above names and title) unless `ordering` is given."
+        ),
+    )
+    lang = LanguageFilter(
+        method="filter_lang",
+        help_text=(
+            "The language of `q` (BCP 47, e.g. `ar`, `ru`, `fr-FR`): its words are read as that language's only. "
+            "Without it, as every language's. It does not filter claims by their language."
         ),
     )
 
     class Meta:
         model = Claim
         fields = []
+
+    def filter_lang(self, queryset, name, value):
+        return queryset  # read by filter_q: it says how to read the query, it keeps every claim
 
     def filter_topic(self, queryset, name, value):
         return queryset.filter(selectors.claims_about(value))
@@ -200,7 +225,7 @@ class ClaimFilterSet(filters.FilterSet):
         return queryset.filter(selectors.claims_denied_by(value))
 
     def filter_q(self, queryset, name, value):
-        return search.search_claims(queryset, value)
+        return search.search_claims(queryset, value, language=self.form.cleaned_data.get("lang") or None)
 
 
 class SourceFilterSet(filters.FilterSet):

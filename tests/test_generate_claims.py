@@ -13,7 +13,18 @@ from django.db import connection
 from django.db.models import Count
 
 from claims.generate import COLUMNS, GENERATED_USERS, PENDING, Generator, Sizes
-from claims.models import Appearance, Article, Claim, ClaimLink, ClaimStatus, ClaimTopic, Review, Source, Topic
+from claims.models import (
+    Appearance,
+    Article,
+    Claim,
+    ClaimLink,
+    ClaimStatus,
+    ClaimTopic,
+    Review,
+    Source,
+    Topic,
+    validate_translations,
+)
 from tests.factories import make_source
 
 pytestmark = pytest.mark.django_db
@@ -254,7 +265,8 @@ def test_every_search_document_is_the_one_the_triggers_would_compute():
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*), count(*) FILTER (WHERE search_vector IS NOT DISTINCT FROM "
-            "claims_search_document(id, text, quote, source_id, speaker_id, via_id, article_id)) FROM claims_claim"
+            "claims_search_document(id, text, quote, language, translations, source_id, speaker_id, via_id, "
+            "article_id)) FROM claims_claim"
         )
         total, equal = cursor.fetchone()
     assert total == equal == 2000
@@ -378,3 +390,15 @@ def test_outside_a_transaction_the_indexes_are_built_after_commit_on_two_connect
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_class WHERE relname LIKE 'claims_generate%%'")
         assert cursor.fetchone()[0] == 0  # no work table, no list of unbuilt indexes left behind
+
+
+def test_some_claims_not_in_english_carry_an_english_machine_translation():
+    generate(2000)
+
+    translated = Claim.objects.exclude(translations=[])
+    assert translated.exists()
+    assert not translated.filter(language="en").exists()
+    for claim in translated[:50]:
+        validate_translations(claim.translations)  # raises on anything the API would refuse
+        assert [(t["language"], t["kind"]) for t in claim.translations] == [("en", "machine")]
+        assert claim.translations[0]["text"] != claim.text

@@ -176,6 +176,8 @@ class _InsertLoader:
 # The index that takes longest to build (the search documents' GIN index, at a million claims): it gets
 # a connection of its own while another builds all the others.
 LONGEST_INDEX = "claims_claim_search_vector"
+# A text segment's search document: in the configuration of its language, normalised (migration 0012).
+SEGMENT_VECTOR = "to_tsvector(claims_search_config(language), claims_search_normalize(text))"
 # Index builds left to do after the records' transaction commits; a run that is interrupted leaves its
 # rows here, and the next run builds them (the table exists only while a run, or its leftovers, last).
 PENDING = "claims_generate_pending"
@@ -262,7 +264,16 @@ class _PostgresLoader(_InsertLoader):
             with _phase(phases, "search documents: parts"):
                 self._search_parts(generator)
             with _phase(phases, "generate and copy claims"):
-                keys = ["names_key", "story_key", "context_key", "head_key", "tail_key", "quote_key"]
+                keys = [
+                    "names_key",
+                    "story_key",
+                    "context_key",
+                    "head_key",
+                    "tail_key",
+                    "quote_key",
+                    "translated_head_key",
+                    "translated_tail_key",
+                ]
                 self._execute(
                     f"CREATE UNLOGGED TABLE claims_generate_claim AS SELECT {', '.join(COLUMNS[Claim])}, "
                     f"{', '.join(f'0 AS {key}' for key in keys)} FROM {Claim._meta.db_table} WITH NO DATA"
@@ -413,13 +424,13 @@ class _PostgresLoader(_InsertLoader):
         self._execute(
             "CREATE UNLOGGED TABLE claims_generate_names (key integer, source_id bigint, speaker_id bigint, "
             "via_id bigint); CREATE UNLOGGED TABLE claims_generate_stories (key integer, topic_ids bigint[]); "
-            "CREATE UNLOGGED TABLE claims_generate_segments (key integer, head boolean, text text); "
+            "CREATE UNLOGGED TABLE claims_generate_segments (key integer, head boolean, language text, text text); "
             "CREATE UNLOGGED TABLE claims_generate_article_stories (article_id bigint, story_key integer)"
         )
         for table, columns, lines in (
             ("claims_generate_names", ["key", "source_id", "speaker_id", "via_id"], generator.name_key_lines()),
             ("claims_generate_stories", ["key", "topic_ids"], generator.story_key_lines()),
-            ("claims_generate_segments", ["key", "head", "text"], generator.segment_lines()),
+            ("claims_generate_segments", ["key", "head", "language", "text"], generator.segment_lines()),
             ("claims_generate_article_stories", ["article_id", "story_key"], generator.article_story_lines()),
         ):
             self._copy(table, columns, _chunked(lines))
@@ -427,20 +438,21 @@ class _PostgresLoader(_InsertLoader):
         self._execute(
             f"""
             CREATE UNLOGGED TABLE claims_generate_names_vector AS
-            SELECT k.key, setweight(to_tsvector({config}, coalesce((
+            SELECT k.key, setweight(to_tsvector({config}, claims_search_normalize(coalesce((
                 SELECT string_agg(claims_names(s.name, s.aliases), ' ' ORDER BY s.id)
-                FROM claims_source s WHERE s.id IN (k.source_id, k.speaker_id, k.via_id)), '')), 'C') AS vector
+                FROM claims_source s WHERE s.id IN (k.source_id, k.speaker_id, k.via_id)), ''))), 'C') AS vector
             FROM claims_generate_names k;
             CREATE UNLOGGED TABLE claims_generate_segments_vector AS
             SELECT key, setweight(vector, 'A') AS text_vector, setweight(vector, 'B') AS quote_vector
-            FROM (SELECT key, to_tsvector({config}, text) AS vector FROM claims_generate_segments) s;
+            FROM (SELECT key, {SEGMENT_VECTOR} AS vector FROM claims_generate_segments) s;
             CREATE UNLOGGED TABLE claims_generate_stories_vector AS
-            SELECT k.key, setweight(to_tsvector({config}, coalesce((
+            SELECT k.key, setweight(to_tsvector({config}, claims_search_normalize(coalesce((
                 SELECT string_agg(claims_names(t.name, t.aliases), ' ' ORDER BY t.id)
-                FROM claims_topic t WHERE t.id = ANY(k.topic_ids)), '')), 'C') AS vector
+                FROM claims_topic t WHERE t.id = ANY(k.topic_ids)), ''))), 'C') AS vector
             FROM claims_generate_stories k;
             CREATE UNLOGGED TABLE claims_generate_articles_vector AS
-            SELECT id, setweight(to_tsvector({config}, coalesce(title, '')), 'D') AS vector
+            SELECT id, setweight(to_tsvector(claims_search_config(language), claims_search_normalize(title)), 'D')
+                AS vector
             FROM claims_article WHERE id > %s;
             ANALYZE claims_generate_stories_vector, claims_generate_articles_vector, claims_generate_article_stories;
             -- What follows the names in the document: the story's topics, then the article's title if any.
@@ -457,26 +469,29 @@ class _PostgresLoader(_InsertLoader):
         )
 
     def _check_heads(self):
+        config = "claims_search_config(language)"
         broken = self._execute(
-            f"SELECT text FROM claims_generate_segments WHERE head AND to_tsvector('{SEARCH_CONFIG}', text || ' x') "
-            f"<> to_tsvector('{SEARCH_CONFIG}', text) || to_tsvector('{SEARCH_CONFIG}', 'x') LIMIT 1"
+            "SELECT text FROM claims_generate_segments WHERE head "
+            f"AND to_tsvector({config}, claims_search_normalize(text) || ' x') "
+            f"<> to_tsvector({config}, claims_search_normalize(text)) || to_tsvector({config}, 'x') LIMIT 1"
         )
         if broken:
             raise AssertionError(f"The phrase bank's {broken[0][0]!r} ends on a stop word: split it elsewhere.")
 
     def _insert_claims(self, generator: Generator):
         """Move the staged claims into claims_claim with the search document the trigger would compute."""
-        config = f"'{SEARCH_CONFIG}'"
         with _phase(self.phases, "search documents: claims (parallel)"):
             # The segments of texts about other claims: known only now, and few.
             self._execute("TRUNCATE claims_generate_segments")
-            self._copy("claims_generate_segments", ["key", "head", "text"], _chunked(generator.segment_lines(True)))
+            self._copy(
+                "claims_generate_segments", ["key", "head", "language", "text"], _chunked(generator.segment_lines(True))
+            )
             self._check_heads()
             self._execute(
                 f"""
                 INSERT INTO claims_generate_segments_vector
                 SELECT key, setweight(vector, 'A'), setweight(vector, 'B')
-                FROM (SELECT key, to_tsvector({config}, text) AS vector FROM claims_generate_segments) s;
+                FROM (SELECT key, {SEGMENT_VECTOR} AS vector FROM claims_generate_segments) s;
                 ANALYZE claims_generate_claim, claims_generate_names_vector, claims_generate_segments_vector,
                     claims_generate_context_vector;
                 """
@@ -487,7 +502,8 @@ class _PostgresLoader(_InsertLoader):
                 f"""
                 CREATE UNLOGGED TABLE claims_generate_ready AS
                 SELECT {staged}, h.text_vector || t.text_vector || coalesce(q.quote_vector, ''::tsvector)
-                    || n.vector || x.vector AS search_vector, s.topic_ids
+                    || n.vector || x.vector || coalesce(th.text_vector || tt.text_vector, ''::tsvector)
+                    AS search_vector, s.topic_ids
                 FROM claims_generate_claim c
                 JOIN claims_generate_stories s ON s.key = c.story_key
                 JOIN claims_generate_segments_vector h ON h.key = c.head_key
@@ -495,6 +511,8 @@ class _PostgresLoader(_InsertLoader):
                 LEFT JOIN claims_generate_segments_vector q ON q.key = c.quote_key
                 JOIN claims_generate_names_vector n ON n.key = c.names_key
                 JOIN claims_generate_context_vector x ON x.key = c.context_key
+                LEFT JOIN claims_generate_segments_vector th ON th.key = c.translated_head_key
+                LEFT JOIN claims_generate_segments_vector tt ON tt.key = c.translated_tail_key
                 """
             )
         with _phase(self.phases, "insert claims"):

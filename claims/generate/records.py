@@ -124,6 +124,7 @@ COLUMNS = {
         "speaker_id",
         "via_id",
         "version",
+        "translations",
     ],
     # Numbered by the database, in the order given:
     ClaimTopic: ["claim_id", "topic_id"],
@@ -511,6 +512,8 @@ class Generator:
                 waiting = awaiting_retraction.get(source)
                 if target is None and waiting and random() < 0.5:
                     target, relation = waiting.pop(), LinkRelation.RETRACTS
+                translated_head = translated_tail = 0
+                translated = "[]"
                 if target is not None:
                     language = target[2]
                     head, tail = wordings.linked(relation, target[3], target[4])
@@ -525,9 +528,17 @@ class Generator:
                 else:
                     language = languages[int(random() * 100)]
                     choices = heads[language][place]
-                    head = choices[int(random() * len(choices))]
+                    head = choices[h := int(random() * len(choices))]
                     choices = tails[language][place]
-                    tail = choices[int(random() * len(choices))]
+                    tail = choices[t := int(random() * len(choices))]
+                    # One claim in five not in English gets an English text about the same place, as a
+                    # machine translation: drawn from the draws above, so the rest of the record is as before.
+                    if language != "en" and cid % 5 == 0:
+                        choices = heads["en"][place]
+                        translated_head = choices[h % len(choices)]
+                        choices = tails["en"][place]
+                        translated_tail = ended[choices[t % len(choices)]]
+                        translated = _translation_json(f"{text(translated_head)} {text(translated_tail)}")
                     if random() < 0.6:
                         choices = quotes[language][place][random() < 0.3]  # one sentence, or two
                         quote = choices[int(random() * len(choices))]
@@ -554,8 +565,9 @@ class Generator:
                 lines.append(
                     f"{cid}\t{text(head)} {text(tail)}\t{text(quote)}\t{language}\t{claimed}\t{precision}\t"
                     f"{status}\t{created}\t{updated}\t{article}\t{author}\t{source}\t"
-                    f"{NULL if speaker is None else speaker}\t{NULL if via is None else via}\t1\t"
-                    f"{name_keys[(source, speaker, via)]}\t{story_key}\t{context}\t{head}\t{tail}\t{quote or NULL}\n"
+                    f"{NULL if speaker is None else speaker}\t{NULL if via is None else via}\t1\t{translated}\t"
+                    f"{name_keys[(source, speaker, via)]}\t{story_key}\t{context}\t{head}\t{tail}\t{quote or NULL}\t"
+                    f"{translated_head or NULL}\t{translated_tail or NULL}\n"
                 )
                 for end in topic_ends:
                     topic_lines.append(f"{cid}{end}")
@@ -581,17 +593,26 @@ class Generator:
             yield f"{i + 1}\t{{{','.join(map(str, topics))}}}\n"
 
     def segment_lines(self, linked: bool = False) -> Iterator[str]:
-        """(key, is a head, text) for each head, tail and quote of claims (see Wordings); with `linked`,
-        for those of claims about others that the claims use."""
+        """(key, is a head, language, text) for each head, tail and quote of claims (see Wordings); with
+        `linked`, for those of claims about others that the claims use."""
         wordings = self.wordings
         for key in sorted(self.linked_keys) if linked else range(1, wordings.count):
-            yield f"{key}\t{'t' if wordings.is_head[key % wordings.count] else 'f'}\t{wordings.text(key)}\n"
+            own = key % wordings.count
+            yield f"{key}\t{'t' if wordings.is_head[own] else 'f'}\t{wordings.language[own]}\t{wordings.text(key)}\n"
 
     def article_story_lines(self) -> Iterator[str]:
         """(article id, story key) for each article."""
         base = self.bases[Article]
         for i, story in enumerate(self.article_story):
             yield f"{base + 1 + i}\t{story + 1}\n"
+
+
+def _translation_json(text: str) -> str:
+    """A claim's translations as the database stores them: one English text, a machine translation.
+
+    Bank texts hold no quote, backslash or control character (check_plain), so the JSON needs no
+    escape that COPY's text format would read."""
+    return json.dumps([{"language": "en", "text": text, "quote": "", "kind": "machine", "by": ""}], ensure_ascii=False)
 
 
 _GENERATOR: Generator | None = None

@@ -52,7 +52,10 @@ _THREAD_JOINS = """
     LEFT JOIN claims_source v ON v.id = c.via_id LEFT JOIN claims_source va ON va.id = v.affiliation_id
     LEFT JOIN claims_article a ON a.id = c.article_id LEFT JOIN claims_source p ON p.id = a.publisher_id
 """
-_RANK = "ts_rank(c.search_vector, to_tsquery('factcheck', %s))::double precision"
+# As claims.search ranks without `lang`: the query as the claim's own language reads it (migration 0012).
+_RANK = (
+    "ts_rank(c.search_vector, (claims_search_queries(%s))[claims_search_config_index(c.language)])::double precision"
+)
 _STATUSES = {"unverified", "disputed", "confirmed", "refuted", "retracted"}
 
 
@@ -262,8 +265,9 @@ def claim_list(environ, params: dict[str, list[str]]) -> dict:
         if not words or any(not w.isalnum() for w in words):
             raise NotFound
         tsquery = " & ".join(f"'{word}'" for word in words)
-        where.append("c.search_vector @@ to_tsquery('factcheck', %s)")
-        args.append(tsquery)
+        # As claims.search.match_sql writes it for one group of wanted words and no `lang`: read in every language.
+        where.append("c.search_vector @@ ((claims_search_query(%s, %s)))")
+        args += [tsquery, None]
         rank_args = [tsquery]
         ordering = ["-search_rank", "-claimed_on", "-id"]
         columns = [(_RANK, rank_args), ("c.claimed_on", []), ("c.id", [])]

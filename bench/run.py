@@ -289,6 +289,19 @@ def django_setup(env: dict) -> None:
     django.setup()
 
 
+# A selective search in each language of the generated record but English (whose is --search): "hospital"
+# and a city, in the words of claims.generate.phrasebook, some inflected otherwise than there (ru, tr).
+LANGUAGE_SEARCHES = {
+    "ar": "مستشفى الموصل",
+    "ru": "больница Мосул",
+    "fr": "hôpital Mossoul",
+    "de": "Krankenhaus Mossul",
+    "es": "hospital Mosul",
+    "tr": "hastane Musul",
+    "fa": "بیمارستان موصل",
+}
+
+
 def pick_requests(search: str, broad_search: str) -> dict[str, str]:
     """The benchmark's requests, chosen from the data: the same ones on every run over the same data."""
     from django.db import connection
@@ -327,6 +340,10 @@ def pick_requests(search: str, broad_search: str) -> dict[str, str]:
         "deep page": f"/api/claims/?{urlencode({'page_size': 50, 'cursor': cursor})}",
         "search": f"/api/claims/?{urlencode({'page_size': 50, 'q': search})}",
         "broad search": f"/api/claims/?{urlencode({'page_size': 50, 'q': broad_search})}",
+        **{
+            f"search {language}": f"/api/claims/?{urlencode({'page_size': 50, 'q': words})}"
+            for language, words in LANGUAGE_SEARCHES.items()
+        },
         "detail": f"/api/claims/{disputed}/",
         "thread": f"/api/claims/{disputed}/thread/",
     }

@@ -297,7 +297,8 @@ class ClaimAdmin(ModelAdmin):
         # Possible duplicates of the text in the form: as saved, or as typed before a refused save.
         # similar.js refreshes the box while the editor types.
         text = context["adminform"].form["text"].value() or ""
-        language = str(context["adminform"].form["language"].value() or "")
+        form = context["adminform"].form
+        language = str(form["language"].value() or "") if "language" in form.fields else ""
         context["similar_claims"] = search.similar_claims(str(text), exclude=obj.pk if obj else None, language=language)
         context["similar_url"] = reverse("claim-similar-to-text")
         return super().render_change_form(request, context, add, change, form_url, obj)

@@ -742,7 +742,9 @@ def main():
                 row[label] = wrk(port, path, args.connections, args.duration, script)
                 if before:
                     row["split"] = ReadSplit.between(before, split.read())
-            row["ratio"] = round(row["service"]["requests_per_s"] / row["baseline"]["requests_per_s"], 2)
+            # A baseline that answered nothing within wrk's timeout (a loaded machine) has no ratio.
+            base = row["baseline"]["requests_per_s"]
+            row["ratio"] = round(row["service"]["requests_per_s"] / base, 2) if base else None
             log(
                 f"{name}: service {row['service']['requests_per_s']} req/s (p99 {row['service']['p99_ms']} ms), "
                 f"baseline {row['baseline']['requests_per_s']} req/s (p99 {row['baseline']['p99_ms']} ms)"
@@ -878,6 +880,8 @@ def target_lines(results: list[dict]) -> list[str]:
             value = row["ratio"] if measure == "ratio" else row["service"][measure]
             if not row["service"]["requests"]:  # latencies of 0, not fast
                 missed.append(f"{row['name']}: no request completed")
+            elif value is None:
+                missed.append(f"{row['name']}: the baseline completed no request")
             elif value < limit if measure == "ratio" else value >= limit:
                 missed.append(f"{row['name']} {value}{'' if measure == 'ratio' else ' ms'}")
         if rows:

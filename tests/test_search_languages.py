@@ -257,3 +257,14 @@ def test_the_python_normalisation_is_the_databases():
         for text in samples:
             cursor.execute("SELECT claims_search_normalize(%s)", [text])
             assert cursor.fetchone()[0] == normalize_arabic(text), text
+
+
+def test_similar_claims_of_an_arabic_claim_read_its_text_as_arabic(client_anon):
+    original = make_claim(text="عبرت الميليشيات الحدود قرب البوكمال ليلا", language="ar")
+    copy = make_claim(text="عبرت الميليشيات الحدود قرب البوكمال", language="ar")
+    make_claim(text="قصفت الطائرات المطار في حلب", language="ar")
+
+    response = client_anon.get(f"/api/claims/{original.pk}/similar/")
+
+    assert response.status_code == 200
+    assert [claim["id"] for claim in response.json()] == [copy.pk]

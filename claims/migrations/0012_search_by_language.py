@@ -2,11 +2,12 @@
 its translations in theirs, Arabic normalised on both sides (docs/languages.md).
 
 What changes from migration 0004:
-- `claims_search_config(language)`: the one place a BCP 47 code ("ar", "ar-SY", "fr-FR") is mapped
-  to a text search configuration. English keeps `factcheck` (unaccent + English stemming), so
-  English documents, and so their ranking, are unchanged; a language PostgreSQL has no stemmer
-  for gets `simple`. `claims_search_configs()` lists every configuration the mapping gives, in
-  the order a query's per-configuration parses are kept (`claims_search_queries`).
+- `claims_search_config_index(language)` and `claims_search_configs()`: the one place a BCP 47 code
+  ("ar", "ar-SY", "fr-FR") is mapped to a text search configuration (a position in the list), read
+  through `claims_search_config(language)`. English keeps `factcheck` (unaccent + English stemming),
+  so English documents, and so their ranking, are unchanged; a language PostgreSQL has no stemmer
+  for gets `simple`. A query's per-configuration readings are kept in the list's order
+  (`claims_search_queries`), so a claim is ranked by its language's reading.
 - `claims_search_normalize(text)`: Arabic letter forms folded (alef forms to alef, alef maqsura to
   yeh, taa marbuta to heh) and tashkeel, the superscript alef and tatweel removed. Applied to every
   part of every document and to every query, whatever its language: the letters are Arabic only.

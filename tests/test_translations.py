@@ -199,32 +199,6 @@ def test_the_schema_describes_a_translation_exactly(client_anon):
     assert re.fullmatch(item["properties"]["language"]["pattern"].strip("^$"), "ar-SY")
 
 
-# Filters
-
-
-def test_claims_filter_by_whether_they_have_a_translation(client_anon):
-    translated, untranslated = make_claim(translations=[ARABIC]), make_claim()
-    yes = [c["id"] for c in client_anon.get("/api/claims/?translated=true").json()["results"]]
-    no = [c["id"] for c in client_anon.get("/api/claims/?translated=false").json()["results"]]
-    assert (yes, no) == ([translated.pk], [untranslated.pk])
-
-
-def test_claims_filter_by_the_language_of_a_translation(client_anon):
-    into_arabic = make_claim(translations=[FRENCH, ARABIC])
-    make_claim(translations=[FRENCH])
-    make_claim(language="ar")  # in Arabic, not translated into it
-    make_claim(translations=[{**ARABIC, "language": "ar-SY"}])  # another tag
-    found = [c["id"] for c in client_anon.get("/api/claims/?translation_language=ar").json()["results"]]
-    assert found == [into_arabic.pk]
-
-
-@pytest.mark.parametrize("query", ["translation_language=Arabic", "translation_language=ar'--", "translated=maybe"])
-def test_malformed_translation_filters_are_refused_naming_them(client_anon, query):
-    response = client_anon.get(f"/api/claims/?{query}")
-    assert response.status_code == 400
-    assert list(response.json()) == [query.split("=")[0]]
-
-
 # The public page and ClaimReview
 
 

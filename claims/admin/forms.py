@@ -144,6 +144,13 @@ class ClaimAdminForm(VersionedForm):
                 self.data.get(self.add_prefix("language")) if self.is_bound else claim.language
             )
 
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        old = self.instance.status if self.instance.pk else None
+        if self.user is not None and not services.claim_status_change_allowed(self.user, old, status):
+            raise ValidationError(services.FINAL_STATUS_MESSAGE)
+        return status
+
 
 class AppearanceAdminForm(VersionedForm):
     """An appearance of the claim in an article: anchored by position or by the passage's words, as in the API."""

@@ -16,7 +16,7 @@ from claims.admin.forms import (
     VersionedForm,
 )
 from claims.admin.scale import LargeTablePaginator
-from claims.models import is_id
+from claims.models import TRANSLATION_KEYS, is_id
 from claims.versioning import VersionConflict
 
 
@@ -48,7 +48,11 @@ class HistoryDisplay(HistoricalRecordContextHelper):
 
 
 def _item_text(item: dict) -> str:
-    first, *rest = [str(value) for value in item.values() if value not in ("", None)] or [""]
+    # A translation's keys in their usual order: jsonb keeps its own (shortest key first).
+    keys = sorted(
+        item, key=lambda key: TRANSLATION_KEYS.index(key) if key in TRANSLATION_KEYS else len(TRANSLATION_KEYS)
+    )
+    first, *rest = [str(item[key]) for key in keys if item[key] not in ("", None)] or [""]
     return f"{first}: {' | '.join(rest)}" if rest else first
 
 

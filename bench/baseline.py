@@ -32,7 +32,8 @@ _CLAIM_COLUMNS = (
     " c.updated_at, c.version,"
     " (SELECT count(*) FROM claims_claimlink d WHERE d.to_claim_id = c.id AND d.relation = 'denies'),"
     " c.source_id, c.speaker_id, c.via_id, c.article_id, c.created_by_id,"
-    " (SELECT pr.display_name FROM claims_profile pr WHERE pr.user_id = c.created_by_id)"
+    " (SELECT pr.display_name FROM claims_profile pr WHERE pr.user_id = c.created_by_id),"
+    " c.translations"
 )
 # A thread's claims come with their sources and article joined, as the service's thread selector has them.
 _SOURCE = "{0}.id, {0}.slug, {0}.name, {0}.kind, {0}.role, {1}.id, {1}.slug, {1}.name, {1}.kind"
@@ -56,6 +57,7 @@ _THREAD_JOINS = """
 _RANK = (
     "ts_rank(c.search_vector, (claims_search_queries(%s))[claims_search_config_index(c.language)])::double precision"
 )
+_TRANSLATION_KEYS = ("language", "text", "quote", "kind", "by")
 _STATUSES = {"unverified", "disputed", "confirmed", "refuted", "retracted"}
 
 
@@ -208,6 +210,8 @@ def _claims(rows: list[tuple]) -> list[dict]:
             "text": row[1],
             "quote": row[2],
             "language": row[3],
+            # jsonb keeps an object's keys in its own order: given in the service's (claims.models.TRANSLATION_KEYS).
+            "translations": [{key: item[key] for key in _TRANSLATION_KEYS} for item in row[17]],
             "source": sources[row[11]],
             "speaker": sources.get(row[12]),
             "via": sources.get(row[13]),

@@ -10,7 +10,7 @@ See docs/claimreview.md for the mapping and its reasons.
 from django.conf import settings
 from django.urls import reverse
 
-from claims.models import Article, Claim, DatePrecision, Review, ReviewRating, Source, SourceKind
+from claims.models import Article, Claim, DatePrecision, Review, ReviewRating, Source, SourceKind, TranslationKind
 
 CONTEXT = "https://schema.org"
 
@@ -59,6 +59,25 @@ def _appearance(article: Article) -> dict:
     return node
 
 
+def _translation(translation: dict) -> dict:
+    """A translation of the claim: a Claim of its own, in its language, with its translator.
+
+    `claimReviewed` is one text (Google reads it as such), so the translated statements go on the
+    reviewed Claim as schema.org's `workTranslation`, each with its `inLanguage` (docs/translations.md).
+    """
+    node = {"@type": "Claim", "inLanguage": translation["language"], "text": translation["text"]}
+    if translation["by"]:
+        # schema.org's translator is a person or an organisation; a machine translation names its maker
+        # (the tool, or who ran it) in the description instead.
+        if translation["kind"] == TranslationKind.HUMAN:
+            node["translator"] = {"@type": "Organization", "name": translation["by"]}
+        else:
+            node["description"] = f"Machine translation by {translation['by']}."
+    elif translation["kind"] == TranslationKind.MACHINE:
+        node["description"] = "Machine translation."
+    return node
+
+
 def _rating(review: Review) -> dict:
     node = {"@type": "Rating", "alternateName": review.get_rating_display()}
     value = RATING_SCALE.get(review.rating)
@@ -97,6 +116,8 @@ def claim_review(review: Review, *, build_absolute_uri, context: bool = True) ->
     if articles:
         item["firstAppearance"] = _appearance(articles[0])
         item["appearance"] = [_appearance(article) for article in articles]
+    if claim.translations:
+        item["workTranslation"] = [_translation(translation) for translation in claim.translations]
     node = {
         "@type": "ClaimReview",
         "url": build_absolute_uri(claim_page_path(claim.pk)),

@@ -484,6 +484,11 @@ class Claim(VersionedModel):
         ]
 
     def clean(self):
+        # The original is the text itself: a "translation" into its own language would be a second original.
+        for index, item in enumerate(self.translations if isinstance(self.translations, list) else []):
+            if isinstance(item, dict) and item.get("language") == self.language:
+                message = f"Translation {index + 1} is into '{self.language}', the claim's own language."
+                raise ValidationError({"translations": message})
         if self.pk is None or self.source_id is None:
             return
         # A retraction links two claims of one source: changing the source must not break that.

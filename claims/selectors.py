@@ -156,6 +156,21 @@ def _has_topic(topic_sql: str, value, **lookup) -> Q:
     return Q(RawSQL(f"{table}.topic_ids @> ARRAY[{topic_sql}]::bigint[]", [value], output_field=BooleanField()))
 
 
+def claims_translated(translated: bool = True) -> Q:
+    """Condition: the claim has (or has not) at least one translation."""
+    return ~Q(translations=[]) if translated else Q(translations=[])
+
+
+def claims_translated_into(language: str) -> Q:
+    """Condition: one of the claim's translations is into `language` (its BCP 47 tag, exactly)."""
+    if connection.vendor == "postgresql":
+        return Q(translations__contains=[{"language": language}])
+    # SQLite has no JSON containment: the list's items, one by one.
+    table = Claim._meta.db_table
+    sql = f"EXISTS (SELECT 1 FROM json_each({table}.translations) WHERE json_extract(value, '$.language') = %s)"
+    return Q(RawSQL(sql, [language], output_field=BooleanField()))
+
+
 def claims_denied_by(source_slug: str) -> Q:
     """Condition: a claim whose source or speaker is `source_slug` denies the claim."""
     by_source = Q(from_claim__source__slug=source_slug) | Q(from_claim__speaker__slug=source_slug)

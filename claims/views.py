@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse, HttpResponseServerError, JsonResp
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
-from claims import anchoring, claimreview, selectors
+from claims import anchoring, claimreview, selectors, translations
 from claims.db import unavailable_message
 from claims.diagram import format_claim_date, thread_context
 from claims.middleware import service_unavailable
@@ -38,6 +38,7 @@ def claim_page(request, pk):
     context = {
         "claim": claim,
         "passage": _passage(claim),
+        "translations": translations.translations_with_direction(claim),
         "claim_date": format_claim_date(claim.claimed_on, claim.claimed_on_precision),
         "reviews": reviews,
         "markup": [

@@ -102,4 +102,9 @@ def claim_form_data(claim, **overrides):
         "appearances-TOTAL_FORMS": "0",
         "appearances-INITIAL_FORMS": "0",
     }
+    # The translations' rows: one a translation, then the blank one for adding another.
+    rows = [*claim.translations, {"language": "", "text": "", "quote": "", "kind": "human", "by": ""}]
+    data["translations-TOTAL"] = str(len(rows))
+    for index, row in enumerate(rows):
+        data.update({f"translations-{index}-{key}": value for key, value in row.items()})
     return {**data, **overrides}

@@ -76,6 +76,24 @@ def test_claims_filter_by_has_denial(client_anon):
     assert ids(client_anon.get("/api/claims/?has_denial=false")) == sorted([denial.pk, lone.pk, supported.pk])
 
 
+def test_claims_filter_by_whether_they_have_a_translation(client_anon):
+    translated = make_claim(translations=[{"language": "ar", "text": "نص", "quote": "", "kind": "human", "by": ""}])
+    untranslated = make_claim()
+    assert ids(client_anon.get("/api/claims/?translated=true")) == [translated.pk]
+    assert ids(client_anon.get("/api/claims/?translated=false")) == [untranslated.pk]
+
+
+def test_claims_filter_by_the_language_of_a_translation(client_anon):
+    def translation(language):
+        return {"language": language, "text": "Some text", "quote": "", "kind": "machine", "by": ""}
+
+    into_arabic = make_claim(translations=[translation("fr"), translation("ar")])
+    make_claim(translations=[translation("fr")])
+    make_claim(language="ar")  # written in Arabic, not translated into it
+    make_claim(translations=[translation("ar-SY")])  # another tag
+    assert ids(client_anon.get("/api/claims/?translation_language=ar")) == [into_arabic.pk]
+
+
 def test_claims_filter_denied_by_source_or_speaker(client_anon):
     pmf = make_source(slug="pmf")
     asadi = make_source(slug="asadi", affiliation=pmf)
@@ -120,6 +138,9 @@ def test_claims_default_order_is_newest_claim_first(client_anon):
         ("claimed_after=2017-13-01", "claimed_after"),
         ("claimed_before=soon", "claimed_before"),
         ("has_denial=perhaps", "has_denial"),
+        ("translated=maybe", "translated"),
+        ("translation_language=Arabic", "translation_language"),
+        ("translation_language=ar'--", "translation_language"),
         ("article=1.5", "article"),
         ("article=abc", "article"),
     ],

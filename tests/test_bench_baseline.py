@@ -67,6 +67,17 @@ def record():
                 status=["disputed", "unverified"][i % 2],
                 created_by=editor if i % 7 == 0 else None,
                 claimed_on=datetime.date(2017, 1, 1) + datetime.timedelta(days=i // 4),
+                # Translations, in the order jsonb does not keep: the service and the baseline both restore it.
+                translations=[
+                    {"by": "Reuters", "kind": "human", "quote": "", "text": f"عبرت الميليشيا {i}", "language": "ar"},
+                    {
+                        "language": "fr",
+                        "text": f"La milice a franchi {i}",
+                        "quote": "« Non »",
+                        "kind": "machine",
+                        "by": "",
+                    },
+                ][: i % 3],
             )
         )
     for i in range(0, 110, 3):

@@ -42,6 +42,10 @@ def varied():
         created_by=editor,
         status="disputed",
         claimed_on_precision="month",
+        translations=[
+            {"language": "en", "text": "The Syrian army entered Albu Kamal", "quote": "", "kind": "human", "by": "R"},
+            {"language": "fr", "text": "L’armée syrienne", "quote": "« Non »\u2028", "kind": "machine", "by": ""},
+        ],
     )
     bare = make_claim(source=spokesman, article=bare_article, claimed_on=datetime.date(2001, 1, 1))
     plain = make_claim(source=outlet)

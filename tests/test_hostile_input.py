@@ -713,6 +713,8 @@ def kind_of(flt) -> str:
         return "id"
     if isinstance(flt, django_filters.DateFilter):
         return "date"
+    if isinstance(flt, filtersets.LanguageFilter):
+        return "code"  # a BCP 47 code, checked as ids and dates are
     if isinstance(flt, django_filters.ChoiceFilter | django_filters.MultipleChoiceFilter):
         return "choice"
     if isinstance(flt, django_filters.BooleanFilter):

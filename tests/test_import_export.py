@@ -23,6 +23,7 @@ HEADER = [
     "text",
     "quote",
     "language",
+    "translations",
     "claimed_on",
     "claimed_on_precision",
     "status",
@@ -115,6 +116,7 @@ def record_state() -> dict:
             key(c): {
                 "quote": c.quote,
                 "language": c.language,
+                "translations": c.translations,
                 "precision": c.claimed_on_precision,
                 "status": c.status,
                 "source": (c.source.slug, c.source.name, c.source.kind),
@@ -168,6 +170,22 @@ def build_record():
     denial = make_claim(
         text="The Popular Mobilisation Forces have not crossed the Syrian border.",
         quote="We have no orders to cross the borders.",
+        translations=[
+            {
+                "language": "ar",
+                "text": "لم تعبر قوات الحشد الشعبي الحدود السورية.",
+                "quote": "ليست لدينا أوامر بعبور الحدود.",
+                "kind": "human",
+                "by": "test desk",
+            },
+            {
+                "language": "fr",
+                "text": "Les FMP n'ont pas franchi la frontière.",
+                "quote": "",
+                "kind": "machine",
+                "by": "",
+            },
+        ],
         source=pmf,
         speaker=asadi,
         via=manar,

@@ -18,7 +18,13 @@ from django.utils.html import format_html
 from claims import anchoring, history, search, selectors, services
 from claims.admin import extraction
 from claims.admin.base import HasDenialFilter, HasReviewFilter, ModelAdmin, VersionedInline
-from claims.admin.forms import AppearanceAdminForm, ClaimAdminForm, PlainTextField, SafeAutocompleteSelectMultiple
+from claims.admin.forms import (
+    AppearanceAdminForm,
+    ClaimAdminForm,
+    PlainTextField,
+    SafeAutocompleteSelectMultiple,
+    TranslationsFormField,
+)
 from claims.admin.scale import IndexedValuesFilter
 from claims.diagram import format_claim_date, thread_context
 from claims.extraction import accept
@@ -253,13 +259,22 @@ class ClaimAdmin(ModelAdmin):
         (None, {"fields": ["text", "quote", "language", "status", "loaded_version"]}),
         ("Attribution", {"fields": ["source", "speaker", "via", "article", "claimed_on", "claimed_on_precision"]}),
         ("Topics", {"fields": ["topics"]}),
+        (
+            "Translations",
+            {
+                "fields": ["translations"],
+                "description": "The claim's text and quote in other languages, beside the original, which stays "
+                "as written. Say who translated each (the reporting outlet, our desk, a tool) and whether a "
+                "person or a machine did. Leave the blank row empty to add none.",
+            },
+        ),
         ("Record", {"fields": ["created_by", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     inlines = [LinkOutInline, LinkInInline, ReviewInline, AppearanceInline]
 
     class Media:
         css = {"all": ["claims/admin.css"]}
-        js = ["claims/similar.js"]
+        js = ["claims/similar.js", "claims/translations.js"]
 
     actions = ["mark_disputed", "mark_unverified", "mark_retracted", "mark_confirmed", "mark_refuted"]
 
@@ -276,6 +291,11 @@ class ClaimAdmin(ModelAdmin):
                 super().__init__(*args, user=request.user, **kw)
 
         return FormForUser
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "translations":
+            kwargs["form_class"] = TranslationsFormField
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "topics":

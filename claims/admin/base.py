@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from claims import search, selectors
 from claims.admin.forms import (
@@ -15,7 +16,7 @@ from claims.admin.forms import (
     VersionedForm,
 )
 from claims.admin.scale import LargeTablePaginator
-from claims.models import is_id
+from claims.models import TRANSLATION_KEYS, is_id
 from claims.versioning import VersionConflict
 
 
@@ -33,6 +34,26 @@ class AdminFieldsMixin:
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
             kwargs["widget"] = SafeAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class HistoryDisplay(HistoricalRecordContextHelper):
+    """The history page's differences, with a list of objects (a claim's translations) shown as text to read:
+    `ar: text | quote | human | Our desk`, not Python's `[{'language': 'ar', ...}]`."""
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+            return "; ".join(_item_text(item) for item in value)
+        return value
+
+
+def _item_text(item: dict) -> str:
+    # A translation's keys in their usual order: jsonb keeps its own (shortest key first).
+    keys = sorted(
+        item, key=lambda key: TRANSLATION_KEYS.index(key) if key in TRANSLATION_KEYS else len(TRANSLATION_KEYS)
+    )
+    first, *rest = [str(item[key]) for key in keys if item[key] not in ("", None)] or [""]
+    return f"{first}: {' | '.join(rest)}" if rest else first
 
 
 class ModelAdmin(AdminFieldsMixin, SimpleHistoryAdmin):
@@ -60,6 +81,9 @@ class ModelAdmin(AdminFieldsMixin, SimpleHistoryAdmin):
     def get_search_results(self, request, queryset, search_term):
         # SQLite refuses a LIKE pattern over 50,000 bytes, which would be reported as the database failing.
         return super().get_search_results(request, queryset, search_term[: search.MAX_QUERY_LENGTH])
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return HistoryDisplay(self.model, historical_record)
 
     def history_view(self, request, object_id, extra_context=None):
         if not is_id(object_id):

@@ -7,7 +7,8 @@ from django.db import transaction
 from django.utils.formats import date_format
 
 from claims import history, services
-from claims.models import ClaimStatus, is_id, validate_aliases
+from claims.models import TRANSLATION_KEYS, TRANSLATIONS_MAX, ClaimStatus, TranslationKind, is_id, validate_aliases
+from claims.translations import RTL_LANGUAGES, check_translations, direction
 
 
 def conflict_message(instance) -> str:
@@ -131,6 +132,17 @@ class ClaimAdminForm(VersionedForm):
                 (value, label) for value, label in ClaimStatus.choices if value not in services.FINAL_STATUSES
             ]
             self.fields["status"].help_text = "Confirmed and refuted are set by senior editors."
+        if "translations" in self.fields:
+            # Beside the translations: the original as saved (the fields above hold any unsaved edit).
+            claim = self.instance
+            self.fields["translations"].widget.original = (
+                {"language": claim.language, "text": claim.text, "quote": claim.quote} if claim.pk else None
+            )
+            # A translation into the claim's own language is refused with the other faults of the rows, named
+            # by the row (the model refuses it too).
+            self.fields["translations"].claim_language = (
+                self.data.get(self.add_prefix("language")) if self.is_bound else claim.language
+            )
 
     def clean_status(self):
         status = self.cleaned_data["status"]
@@ -161,3 +173,123 @@ class AppearanceAdminForm(VersionedForm):
             cleaned[name] = value
             setattr(self.instance, name, value)
         return cleaned
+
+
+class TranslationsWidget(forms.Widget):
+    """A claim's translations as rows of inputs beside its original, one row a translation and one blank to add.
+
+    The inputs are `<name>-<i>-<key>` (language, text, quote, kind, by, DELETE) and `<name>-TOTAL`; the
+    rows are drawn from the posted values when a save is refused, so nothing typed is lost. Each text is
+    shown in its language's direction (claims.translations.direction); translations.js turns it when the
+    language is changed.
+    """
+
+    template_name = "admin/claims/claim/translations_widget.html"
+    # Rows a POST may claim: every translation a claim may have, and the blank one.
+    MAX_ROWS = TRANSLATIONS_MAX + 1
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.original = None  # {"language", "text", "quote"}: set by the form, shown beside the translations
+        self.row_errors = {}  # {row index: {key or "": message}}: set by the field when it refuses rows
+
+    def value_from_datadict(self, data, files, name):
+        try:
+            total = int(data.get(f"{name}-TOTAL", ""))
+        except ValueError:
+            return None  # the rows were not sent: see TranslationsFormField.clean
+        rows = []
+        for index in range(max(0, min(total, self.MAX_ROWS))):
+            row = {key: data.get(f"{name}-{index}-{key}", "") for key in TRANSLATION_KEYS}
+            row["DELETE"] = data.get(f"{name}-{index}-DELETE") in ("on", "1", "true")
+            rows.append(row)
+        return rows
+
+    def value_omitted_from_data(self, data, files, name):
+        return f"{name}-TOTAL" not in data
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        rows = [dict(row) for row in (value if isinstance(value, list) else []) if isinstance(row, dict)]
+        if not rows or any(str(rows[-1].get(key, "")).strip() for key in ("language", "text", "quote", "by")):
+            rows.append({"language": "", "text": "", "quote": "", "kind": TranslationKind.HUMAN, "by": ""})
+        for index, row in enumerate(rows):
+            row["index"] = index
+            row["number"] = index + 1
+            row["dir"] = direction(row.get("language", ""))
+            row["errors"] = self.row_errors.get(index, {})
+        original = self.original or {}
+        context["widget"].update(
+            rows=rows,
+            total=len(rows),
+            kinds=TranslationKind.choices,
+            original={**original, "dir": direction(original.get("language", ""))} if original else None,
+            rtl_languages=" ".join(sorted(RTL_LANGUAGES)),
+        )
+        return context
+
+
+class TranslationsFormField(forms.Field):
+    """The translations an editor sees and edits on the claim page: rows marked for deletion and blank rows
+    left out, the rest checked by claims.translations' rules; each error names the row and the field."""
+
+    widget = TranslationsWidget
+
+    def __init__(self, **kwargs):
+        for name in ("encoder", "decoder", "max_length"):
+            kwargs.pop(name, None)
+        kwargs["required"] = False
+        # The model field's callable default would add a hidden copy of the initial value, which Django then
+        # reads back as text: the form would always look changed.
+        kwargs["show_hidden_initial"] = False
+        super().__init__(**kwargs)
+        self.claim_language = None  # the claim's language, when the form knows it
+
+    @staticmethod
+    def kept_rows(value) -> list[tuple[int, dict]]:
+        """(row index, translation) for the rows kept: not deleted, not blank."""
+        if not isinstance(value, list):
+            return []
+        kept = []
+        for index, row in enumerate(value):
+            if row.get("DELETE") or not any(str(row.get(key, "")).strip() for key in ("language", "text", "quote")):
+                continue
+            item = {key: row.get(key, "") for key in TRANSLATION_KEYS}
+            # Typed into a one-line input: spaces around a code or a name are slips, not content.
+            item["language"], item["by"] = item["language"].strip(), item["by"].strip()
+            kept.append((index, item))
+        return kept
+
+    def clean(self, value):
+        if value is None:
+            # A form posted without the rows (a script's, an older page's): the translations are not being
+            # edited, and the model form keeps the claim's own (construct_instance skips an omitted field).
+            return []
+        kept = self.kept_rows(value)
+        _, errors = check_translations([item for _, item in kept], claim_language=self.claim_language)
+        if errors:
+            self.widget.row_errors, messages = {}, []
+            for path, message in errors.items():
+                position, _, key = path.partition(".")
+                if not position:
+                    messages.append(message)
+                    continue
+                index, item = kept[int(position)]
+                self.widget.row_errors.setdefault(index, {})[key] = message
+                messages.append(f"{translation_label(index, item)}, {key or 'row'}: {message}")
+            raise ValidationError(messages, code="invalid")
+        return [item for _, item in kept]
+
+    def has_changed(self, initial, data):
+        if data is None:
+            return False
+        try:
+            return self.clean(data) != (initial or [])
+        except ValidationError:
+            return True
+
+
+def translation_label(index: int, item: dict) -> str:
+    """'Translation 2 (ar)': a row as the page numbers it."""
+    language = str(item.get("language", "")).strip()
+    return f"Translation {index + 1}" + (f" ({language})" if language else "")

@@ -15,7 +15,17 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from claims import anchoring, selectors
-from claims.models import Appearance, Article, Claim, ClaimLink, ClaimTopic, Review, Source, editor_name
+from claims.models import (
+    TRANSLATION_KEYS,
+    Appearance,
+    Article,
+    Claim,
+    ClaimLink,
+    ClaimTopic,
+    Review,
+    Source,
+    editor_name,
+)
 from claims.replicas import read_connection
 
 
@@ -39,6 +49,7 @@ FIELDS = (
     "text",
     "quote",
     "language",
+    "translations",
     "claimed_on",
     "claimed_on_precision",
     "status",
@@ -201,6 +212,7 @@ def claims_from_rows(rows: list[dict]) -> list[dict]:
             "text": row["text"],
             "quote": row["quote"],
             "language": row["language"],
+            "translations": [{key: item[key] for key in TRANSLATION_KEYS} for item in row["translations"]],
             "source": sources[row["source_id"]],
             "speaker": sources.get(row["speaker_id"]),
             "via": sources.get(row["via_id"]),

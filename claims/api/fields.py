@@ -4,7 +4,18 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS
 
-from claims.models import MAX_ID, is_id, not_blank, validate_aliases
+from claims import translations
+from claims.models import (
+    MAX_ID,
+    TRANSLATION_BY_MAX,
+    TRANSLATION_KEYS,
+    TRANSLATIONS_MAX,
+    TranslationKind,
+    is_id,
+    language_code,
+    not_blank,
+    validate_aliases,
+)
 
 
 class StrictStringMixin:
@@ -120,3 +131,84 @@ class AliasesField(serializers.ListField):
         kwargs.setdefault("validators", [validate_aliases])
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
+
+
+# A translation as the API reads and writes it: exactly these keys, each a string.
+TRANSLATION_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "language": {
+            "type": "string",
+            "maxLength": translations.LANGUAGE_MAX,
+            "pattern": language_code.regex.pattern,
+            "description": "BCP 47 code of the translation's language: not the claim's own.",
+        },
+        "text": {
+            "type": "string",
+            "maxLength": translations.TEXT_MAX,
+            "pattern": not_blank.regex.pattern,
+            "description": "The claim's text in that language.",
+        },
+        "quote": {
+            "type": "string",
+            "maxLength": translations.QUOTE_MAX,
+            "pattern": "^[^\\x00]*$",
+            "description": "The quote in that language; empty when the claim has none. Default: empty.",
+        },
+        "kind": {
+            "type": "string",
+            "enum": TranslationKind.values,
+            "description": "Who translated it: a person (`human`) or a `machine`.",
+        },
+        "by": {
+            "type": "string",
+            "maxLength": TRANSLATION_BY_MAX,
+            "pattern": "^[^\\x00]*$",
+            "description": "Who made the translation: the reporting outlet, a desk, a tool. Default: empty.",
+        },
+    },
+    "required": list(translations.REQUIRED_KEYS),
+    "additionalProperties": False,
+}
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": TRANSLATION_SCHEMA,
+        "maxItems": TRANSLATIONS_MAX,
+        "description": "The text and quote in other languages, one translation a language; the original "
+        "`text` and `quote` stay as written. On error the 400 names the item and field: "
+        "`translations.0.language`.",
+    }
+)
+class TranslationsField(serializers.Field):
+    """A claim's translations, by claims.translations' rules; errors keyed by item and field ("0.language").
+
+    Read back always with every key of TRANSLATION_KEYS.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        cleaned, errors = translations.check_translations(data)
+        if errors:
+            raise serializers.ValidationError({path: [message] for path, message in errors.items()}, code="invalid")
+        return cleaned
+
+    def to_representation(self, value):
+        # In the order of TRANSLATION_KEYS, whatever order the database keeps an object's keys in (jsonb's own).
+        return [{key: item[key] for key in TRANSLATION_KEYS} for item in value]
+
+
+def flatten_errors(errors: dict, field: str) -> dict:
+    """`{field: {"0.language": [...]}}` as `{"field.0.language": [...]}`: each fault named by its full path."""
+    nested = errors.get(field)
+    if not isinstance(nested, dict):
+        return errors
+    flat = {name: value for name, value in errors.items() if name != field}
+    for path, messages in nested.items():
+        flat[f"{field}.{path}" if path else field] = messages
+    return flat

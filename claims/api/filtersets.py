@@ -34,6 +34,7 @@ from claims.models import (
     TopicKind,
     language_code,
 )
+from claims.translations import LANGUAGE_MAX
 
 # The length of the claim's language column: no longer code names a language.
 LANGUAGE_MAX = Claim._meta.get_field("language").max_length
@@ -138,6 +139,16 @@ class IdFilter(filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+@extend_schema_field({"type": "string", "maxLength": LANGUAGE_MAX, "pattern": language_code.regex.pattern})
+class LanguageFilter(filters.CharFilter):
+    """A BCP 47 language code ('ar', 'en-GB'); anything else is a 400 naming the parameter."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", LANGUAGE_MAX)
+        kwargs.setdefault("validators", [language_code])
+        super().__init__(*args, **kwargs)
+
+
 class TrueFalseField(forms.Field):
     """`true` or `false`, the way a query writes the schema's boolean; any other value is refused.
 
@@ -191,6 +202,11 @@ class ClaimFilterSet(filters.FilterSet):
         method="filter_denied_by",
         help_text="Slug of a source: claims denied by a claim whose source or speaker it is.",
     )
+    translated = BooleanFilter(method="filter_translated", help_text="Whether the claim has any translation.")
+    translation_language = LanguageFilter(
+        method="filter_translation_language",
+        help_text="BCP 47 code: claims with a translation into this language (e.g. `ar`).",
+    )
     q = QueryFilter(
         help_text=(
             "Full-text search over the text, quote, translations, the names and aliases of the source, speaker, "
@@ -223,6 +239,12 @@ class ClaimFilterSet(filters.FilterSet):
 
     def filter_denied_by(self, queryset, name, value):
         return queryset.filter(selectors.claims_denied_by(value))
+
+    def filter_translated(self, queryset, name, value):
+        return queryset.filter(selectors.claims_translated(value))
+
+    def filter_translation_language(self, queryset, name, value):
+        return queryset.filter(selectors.claims_translated_into(value))
 
     def filter_q(self, queryset, name, value):
         return search.search_claims(queryset, value, language=self.form.cleaned_data.get("lang") or None)

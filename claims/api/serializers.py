@@ -12,7 +12,7 @@ from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 
-from claims import anchoring, services
+from claims import anchoring, services, translations
 from claims.api.exceptions import django_errors_to_drf
 from claims.api.fields import (
     AliasesField,
@@ -21,6 +21,8 @@ from claims.api.fields import (
     StrictChoiceField,
     StrictIntegerField,
     StrictSlugField,
+    TranslationsField,
+    flatten_errors,
 )
 from claims.models import (
     ARTICLE_BODY_MAX,
@@ -326,6 +328,7 @@ class ClaimSerializer(RecordSerializerMixin, serializers.ModelSerializer):
         required=False,
     )
     topics = NestedPrimaryKeyRelatedField(TopicBriefSerializer, queryset=Topic.objects.all(), many=True, required=False)
+    translations = TranslationsField()
     reviews = ReviewBriefSerializer(many=True, read_only=True)
     links_out = LinkOutSerializer(many=True, read_only=True, help_text="Links from this claim to others.")
     links_in = LinkInSerializer(many=True, read_only=True, help_text="Links from other claims to this one.")
@@ -343,6 +346,7 @@ class ClaimSerializer(RecordSerializerMixin, serializers.ModelSerializer):
             "text",
             "quote",
             "language",
+            "translations",
             "source",
             "speaker",
             "via",
@@ -383,6 +387,30 @@ class ClaimSerializer(RecordSerializerMixin, serializers.ModelSerializer):
         if len({topic.pk for topic in value}) != len(value):
             raise serializers.ValidationError("A topic is listed twice.")
         return value
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            # A translation's fault is named by its place, as `translations.0.language`.
+            raise serializers.ValidationError(flatten_errors(exc.detail, "translations")) from exc
+
+    def validate(self, attrs):
+        # A translation into the claim's own language would be a second original. Named by the item when the
+        # translations were sent, by `language` when only the language was changed (to one translated into).
+        default = self.instance.language if self.instance else Claim._meta.get_field("language").get_default()
+        language = attrs.get("language", default)
+        items = attrs.get("translations", self.instance.translations if self.instance else [])
+        for index, item in enumerate(items):
+            if item["language"] == language:
+                name = f"translations.{index}.language" if "translations" in attrs else "language"
+                message = (
+                    translations.own_language_message(language)
+                    if "translations" in attrs
+                    else f"Translation {index} is into '{language}': remove it or choose another language."
+                )
+                raise serializers.ValidationError({name: [message]})
+        return super().validate(attrs)
 
 
 class ClaimLinkSerializer(RecordSerializerMixin, serializers.ModelSerializer):

@@ -18,7 +18,8 @@ from typing import Any
 
 from django.utils.text import slugify
 
-from claims.models import ISO_DATE, Claim, LinkRelation
+from claims import translations
+from claims.models import ISO_DATE, TRANSLATION_KEYS, Claim, LinkRelation
 
 # CSV header = JSON Lines keys, in this order.
 COLUMNS = [
@@ -26,6 +27,7 @@ COLUMNS = [
     "text",
     "quote",
     "language",
+    "translations",
     "claimed_on",
     "claimed_on_precision",
     "status",
@@ -95,6 +97,7 @@ def claim_to_row(claim: Claim, refs_in_export: Container[int]) -> dict[str, str]
         "text": claim.text,
         "quote": claim.quote,
         "language": claim.language,
+        "translations": translations_cell(claim.translations),
         "claimed_on": claim.claimed_on.isoformat(),
         "claimed_on_precision": claim.claimed_on_precision,
         "status": claim.status,
@@ -116,6 +119,13 @@ def claim_to_row(claim: Claim, refs_in_export: Container[int]) -> dict[str, str]
             if link.to_claim_id in refs_in_export
         ),
     }
+
+
+def translations_cell(items: list[dict]) -> str:
+    """A claim's translations as a cell: a JSON list of objects with TRANSLATION_KEYS, or "" for none."""
+    if not items:
+        return ""
+    return json.dumps([{key: item[key] for key in TRANSLATION_KEYS} for item in items], ensure_ascii=False)
 
 
 class _Echo:
@@ -353,6 +363,8 @@ def parse_row(line: int, cells: dict[str, str], *, from_csv: bool) -> Row:
                 row.values[column] = mention
     if any(column in cells for column in ARTICLE_COLUMNS):
         row.values["article"] = _article(row, *(cell(column) for column in ARTICLE_COLUMNS))
+    if "translations" in cells:
+        row.values["translations"] = _translations(row, cell("translations"), row.values.get("language"))
     if "topics" in cells:
         row.values["topics"] = _topics(row, cell("topics"))
     if cell("links"):
@@ -417,6 +429,25 @@ def _article(row, url, title, publisher, published_on) -> ArticleMention | None:
         return None
     publisher_mention = _source(row, "article_publisher", publisher, None, None)
     return ArticleMention(url, title, published, publisher_mention)
+
+
+def _translations(row: Row, value: str, language: str | None) -> list[dict]:
+    """The cell's JSON list of translations (empty: none), each fault named `translations.<index>.<field>`.
+
+    Against the row's `language` when it has one; otherwise the claim's own language is checked when
+    the claim is found (its model's rule).
+    """
+    if not value:
+        return []
+    try:
+        items = json.loads(value)
+    except json.JSONDecodeError as exc:
+        row.error("translations", f"is not a JSON list: {exc.msg} (character {exc.pos + 1})")
+        return []
+    cleaned, errors = translations.check_translations(items, claim_language=language)
+    for path, message in errors.items():
+        row.error(f"translations.{path}" if path else "translations", message)
+    return cleaned
 
 
 def _topics(row: Row, value: str) -> list[TopicMention]:

@@ -335,7 +335,7 @@ class _Importer:
         claim = matches[0] if matches else Claim(source=self._source(row.source))
         new = claim.pk is None
         changed = False
-        for name in (*PLAIN_FIELDS, "claimed_on"):
+        for name in (*PLAIN_FIELDS, "claimed_on", "translations"):
             if name in row.values and getattr(claim, name) != row.values[name]:
                 setattr(claim, name, row.values[name])
                 changed = True

@@ -13,14 +13,16 @@ from claims.models import (
     TRANSLATION_BY_MAX,
     TRANSLATION_KEYS,
     TRANSLATIONS_MAX,
+    Claim,
     TranslationKind,
     language_code,
     not_blank,
 )
 
-TEXT_MAX = 2000  # as Claim.text
-QUOTE_MAX = 5000  # as Claim.quote
-LANGUAGE_MAX = 35  # as Claim.language
+# A translation is held to the limits of the claim's own columns.
+TEXT_MAX = Claim._meta.get_field("text").max_length
+QUOTE_MAX = Claim._meta.get_field("quote").max_length
+LANGUAGE_MAX = Claim._meta.get_field("language").max_length
 # What a client must give; `quote` and `by` may be left out (then empty): a claim need not have a quote,
 # and who translated it may not be known.
 REQUIRED_KEYS = ("language", "text", "kind")

@@ -36,9 +36,6 @@ from claims.models import (
 )
 from claims.translations import LANGUAGE_MAX
 
-# The length of the claim's language column: no longer code names a language.
-LANGUAGE_MAX = Claim._meta.get_field("language").max_length
-
 
 class FilterBackend(DjangoFilterBackend):
     """django-filter's backend, which leaves a list alone when the request names none of its filters.
@@ -136,16 +133,6 @@ class IdFilter(filters.NumberFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(*args, **kwargs)
-
-
-@extend_schema_field({"type": "string", "maxLength": LANGUAGE_MAX, "pattern": language_code.regex.pattern})
-class LanguageFilter(filters.CharFilter):
-    """A BCP 47 language code ('ar', 'en-GB'); anything else is a 400 naming the parameter."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("max_length", LANGUAGE_MAX)
-        kwargs.setdefault("validators", [language_code])
         super().__init__(*args, **kwargs)
 
 

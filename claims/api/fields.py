@@ -2,6 +2,7 @@ import re
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.relations import MANY_RELATION_KWARGS
 
 from claims import translations
@@ -177,7 +178,9 @@ TRANSLATION_SCHEMA = {
         "type": "array",
         "items": TRANSLATION_SCHEMA,
         "maxItems": TRANSLATIONS_MAX,
-        "description": "The text and quote in other languages, one translation a language; the original "
+        "uniqueItems": True,
+        "description": "The text and quote in other languages, each translation once (two may share a "
+        "language: the outlet's and ours); the original "
         "`text` and `quote` stay as written. On error the 400 names the item and field: "
         "`translations.0.language`.",
     }
@@ -195,7 +198,9 @@ class TranslationsField(serializers.Field):
     def to_internal_value(self, data):
         cleaned, errors = translations.check_translations(data)
         if errors:
-            raise serializers.ValidationError({path: [message] for path, message in errors.items()}, code="invalid")
+            raise serializers.ValidationError(
+                {path: [ErrorDetail(message, code)] for path, (message, code) in errors.items()}
+            )
         return cleaned
 
     def to_representation(self, value):

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 
-from claims.events.recording import record_created_in_bulk
 from claims.db import without_statement_timeout
+from claims.events.recording import record_created_in_bulk
 from claims.interchange.format import (
     COLUMNS,
     PLAIN_FIELDS,

@@ -82,13 +82,14 @@ def decode_cursor(raw: str, *, with_txid: bool) -> feed.Position:
 
 
 def parse_types(raw: str | None) -> tuple[set[str], set[tuple[str, str]]]:
-    """`?types=claim,link.deleted`: whole kinds, and single (kind, action) types; a 400 naming `types`."""
+    """`?types=claim,link.deleted`: whole kinds (`claim`, or `claim.*` as webhook subscriptions write them),
+    and single (kind, action) types; a 400 naming `types`."""
     kinds, pairs = set(), set()
     if raw is None:
         return kinds, pairs
     for item in raw.split(","):
-        if item in ChangeKind.values:
-            kinds.add(item)
+        if item in ChangeKind.values or item.removesuffix(".*") in ChangeKind.values:
+            kinds.add(item.removesuffix(".*"))
         elif item in TYPES:
             kind, _, action = item.partition(".")
             pairs.add((kind, action))
@@ -96,8 +97,8 @@ def parse_types(raw: str | None) -> tuple[set[str], set[tuple[str, str]]]:
             raise ValidationError(
                 {
                     "types": [
-                        f"{item[:40]!r} is no type of change. Give kinds ({', '.join(ChangeKind.values)}) or "
-                        "types (claim.created, claim.updated, claim.deleted, ...), separated by commas."
+                        f"{item[:40]!r} is no type of change. Give kinds ({', '.join(ChangeKind.values)}; or claim.*, "
+                        "...) or types (claim.created, claim.updated, claim.deleted, ...), separated by commas."
                     ]
                 }
             )
@@ -174,7 +175,8 @@ class ChangeFeed(ParametersMixin, generics.GenericAPIView):
     pagination_class = None
     ALWAYS_SINGLE = ParametersMixin.ALWAYS_SINGLE | {AFTER, "types"}
     page_size = 100
-    max_page_size = 500
+    # As the lists: a page renders each record with its detail serializer (docs/changes-and-webhooks.md).
+    max_page_size = 100
 
     @extend_schema(
         parameters=[
@@ -188,7 +190,7 @@ class ChangeFeed(ParametersMixin, generics.GenericAPIView):
                 "types",
                 {"type": "string", "maxLength": 500},
                 description="Only these, comma-separated: kinds (claim, link, source, topic, article, "
-                "appearance, review) and whole types (claim.deleted).",
+                "appearance, review; also written claim.*) and single types (claim.deleted).",
             ),
             OpenApiParameter(
                 "page_size",

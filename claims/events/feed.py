@@ -26,13 +26,13 @@ from claims.events.models import Change
 # write this table): otherwise any long transaction anywhere on the server would hold the feed back.
 # One that has just ended, or that pg_stat_activity does not show us, is counted: the safe side.
 # A subquery on the statement's own snapshot, computed once per statement, so the index can seek.
-_HORIZON = RawSQL(
+HORIZON_SQL = (
     "SELECT LEAST(pg_snapshot_xmax(s.snap)::text::bigint, ("
     "SELECT min(x::text::bigint) FROM pg_snapshot_xip(s.snap) AS x WHERE NOT EXISTS ("
     "SELECT 1 FROM pg_stat_activity AS a WHERE a.backend_xid = x::xid AND a.datname <> current_database()"
-    "))) FROM (SELECT pg_current_snapshot() AS snap) AS s",
-    [],
+    "))) FROM (SELECT pg_current_snapshot() AS snap) AS s"
 )
+_HORIZON = RawSQL(HORIZON_SQL, [])
 # The reader's own transaction, when it wrote (a script or a test inside one): it sees its changes already.
 _OWN = RawSQL("SELECT pg_current_xact_id_if_assigned()::text::bigint", [])
 

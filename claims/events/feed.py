@@ -25,12 +25,16 @@ from claims.events.models import Change
 # assigned. Transactions in progress in *other databases* of the cluster are left out (they cannot
 # write this table): otherwise any long transaction anywhere on the server would hold the feed back.
 # One that has just ended, or that pg_stat_activity does not show us, is counted: the safe side.
+# On a hot standby pg_snapshot_xip is always empty (a snapshot taken in recovery keeps the primary's
+# transactions in progress apart, and pg_current_snapshot() leaves them out), so there the snapshot's
+# xmin bounds it: the lowest of them, from any database (tests/test_feed_on_replica.py).
 # A subquery on the statement's own snapshot, computed once per statement, so the index can seek.
 HORIZON_SQL = (
     "SELECT LEAST(pg_snapshot_xmax(s.snap)::text::bigint, ("
     "SELECT min(x::text::bigint) FROM pg_snapshot_xip(s.snap) AS x WHERE NOT EXISTS ("
     "SELECT 1 FROM pg_stat_activity AS a WHERE a.backend_xid = x::xid AND a.datname <> current_database()"
-    "))) FROM (SELECT pg_current_snapshot() AS snap) AS s"
+    ")), CASE WHEN pg_is_in_recovery() THEN pg_snapshot_xmin(s.snap)::text::bigint END"
+    ") FROM (SELECT pg_current_snapshot() AS snap) AS s"
 )
 _HORIZON = RawSQL(HORIZON_SQL, [])
 # The reader's own transaction, when it wrote (a script or a test inside one): it sees its changes already.

@@ -304,3 +304,15 @@ def test_two_transactions_committing_in_the_opposite_order_are_both_received(cli
     # Held back until the first ended, then both, in the order the transactions began.
     assert entries_before == []
     assert received == ["begun-first", "begun-second"]
+
+
+def test_prune_deletes_in_batches_until_only_recent_changes_remain():
+    from claims.events.feed import prune
+
+    for _ in range(5):
+        make_topic()
+    Change.objects.update(time=timezone.now() - datetime.timedelta(days=100))
+    recent = [make_topic().pk for _ in range(2)]
+
+    assert prune(older_than=datetime.timedelta(days=90), batch=2) == 5
+    assert list(Change.objects.order_by("id").values_list("subject", flat=True)) == recent

@@ -217,16 +217,18 @@ class ChangeFeed(ParametersMixin, generics.GenericAPIView):
         position = None
         if raw is not None:
             position = decode_cursor(raw, with_txid=feed.orders_by_transaction(changes.db))
-            if not feed.is_kept(position, using=changes.db):
-                raise CursorExpired(
-                    f"`{AFTER}`: the change this cursor names is no longer kept (the feed keeps "
-                    "CHANGES_KEPT_DAYS days, at least 30), so changes after it may be lost to you. Copy the "
-                    "records again from their lists, then follow this feed from its start (no `after`)."
-                )
             changes = feed.after(changes, position)
         if kinds or pairs:
             changes = changes.filter(feed.of_types(kinds, pairs))
         page = list(changes.select_related("user__profile")[:size])
+        # Checked after the page is read: prune_changes deletes in feed order, so if the cursor's change
+        # is still there now, nothing after it had gone when the page was read.
+        if position is not None and not feed.is_kept(position, using=changes.db):
+            raise CursorExpired(
+                f"`{AFTER}`: the change this cursor names is no longer kept (the feed keeps "
+                "CHANGES_KEPT_DAYS days, at least 30), so changes after it may be lost to you. Copy the "
+                "records again from their lists, then follow this feed from its start (no `after`)."
+            )
         entries = self.entries(page, request)
         last = feed.Position.of(page[-1]) if page else position
         url = request.build_absolute_uri()

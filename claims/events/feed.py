@@ -108,14 +108,16 @@ def prune(*, older_than: datetime.timedelta, batch: int = 10_000) -> int:
     kept, and a cursor is still good exactly when the change it names is still there (`is_kept`).
     """
     cutoff = timezone.now() - older_than
+    visible = visible_changes(using=DEFAULT_DB_ALIAS)
+    keep_from = visible.filter(time__gte=cutoff).first() or visible.last()
+    if keep_from is None:
+        return 0
+    old = before(visible, Position.of(keep_from))
     deleted = 0
     while True:
         with transaction.atomic():
-            visible = visible_changes(using=DEFAULT_DB_ALIAS)
-            keep_from = visible.filter(time__gte=cutoff).first() or visible.last()
-            if keep_from is None:
-                return deleted
-            ids = list(before(visible, Position.of(keep_from)).values_list("id", flat=True)[:batch])
+            # The oldest first, so that a cursor whose change is still there has nothing after it gone.
+            ids = list(old.values_list("id", flat=True)[:batch])
             if not ids:
                 return deleted
             deleted += Change.objects.filter(id__in=ids).delete()[0]

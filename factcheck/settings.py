@@ -204,6 +204,7 @@ INSTALLED_APPS = [
     "simple_history",
     "claims",
     "claims.tokens",
+    "claims.events",
     # The task queue the webhook worker reads (docs/changes-and-webhooks.md): django-tasks' API, its
     # database backend, so that a delivery's task row is written in the writer's transaction.
     "django_tasks",

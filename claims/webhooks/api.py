@@ -17,16 +17,15 @@ from claims.api.base import RecordViewSet
 from claims.api.fields import NestedPrimaryKeyRelatedField, StrictCharField
 from claims.api.pagination import PageNumberPagination
 from claims.api.serializers import EditorSerializer, RecordSerializerMixin, SourceBriefSerializer, TopicBriefSerializer
+from claims.events.models import ChangeAction, ChangeKind
 from claims.models import Source, Topic, is_id
 from claims.tokens.auth import TokenScopePermission
 from claims.webhooks import services
 from claims.webhooks.models import Attempt, Delivery, DeliveryStatus, Subscription
 from claims.webhooks.ssrf import UnsafeURL, check_url
 
-# The kinds of record whose changes can be subscribed to, as the change feed names them.
-KINDS = ["claim", "source", "article", "topic", "link", "review", "appearance"]
-ACTIONS = ["created", "updated", "deleted"]
-EVENT_TYPES = [f"{kind}.{act}" for kind in KINDS for act in [*ACTIONS, "*"]]
+# What can be subscribed to: each change type the change record writes, and each kind's "*".
+EVENT_TYPES = [f"{kind}.{act}" for kind in ChangeKind.values for act in [*ChangeAction.values, "*"]]
 
 
 class SubscriptionPermission(DjangoModelPermissions):

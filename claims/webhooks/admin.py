@@ -17,6 +17,9 @@ from claims.webhooks.ssrf import UnsafeURL, check_url
 class SubscriptionForm(VersionedForm):
     """The URL is checked as the API checks it (a public address, after DNS); event types from a list."""
 
+    url = forms.URLField(
+        max_length=2000, assume_scheme="https", help_text=Subscription._meta.get_field("url").help_text
+    )
     event_types = forms.MultipleChoiceField(
         choices=[(value, value) for value in EVENT_TYPES],
         widget=forms.CheckboxSelectMultiple,
@@ -115,7 +118,7 @@ class DeliveryAdmin(OwnedBySubscriptionMixin, admin.ModelAdmin):
         "event_time",
         "status",
         "attempt_count",
-        "attempt_limit",
+        "replayed_after",
         "next_attempt_at",
         "created_at",
         "finished_at",

@@ -90,7 +90,9 @@ class Delivery(models.Model):
     event_time = models.DateTimeField()
     status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     attempt_count = models.PositiveIntegerField(default=0)
-    attempt_limit = models.PositiveIntegerField(help_text="Attempts made when it gives up (raised by a replay).")
+    replayed_after = models.PositiveIntegerField(
+        default=0, help_text="Attempts made before its last replay: each replay gets WEBHOOKS_MAX_ATTEMPTS more."
+    )
     next_attempt_at = models.DateTimeField(db_index=True)
     lease_until = models.DateTimeField(null=True, blank=True)
     lease_token = models.UUIDField(null=True, blank=True)

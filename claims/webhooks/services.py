@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django_tasks_db.utils import exclusive_transaction
 
 from claims.webhooks.delivery import Outcome, signed_headers
 from claims.webhooks.models import Attempt, Delivery, DeliveryStatus, Subscription, new_secret
@@ -93,7 +94,6 @@ def deliveries_record(*, change) -> list[Delivery]:
             subject=str(change.subject),
             event_time=change.time,
             next_attempt_at=now,
-            attempt_limit=settings.WEBHOOKS_MAX_ATTEMPTS,
         )
         for subscription in chosen
     )
@@ -150,9 +150,11 @@ def attempt_record(*, delivery: Delivery, token: uuid.UUID, started_at: datetime
     """Record an attempt and settle the delivery: delivered, retried later, or failed for good.
 
     Written only if this worker still holds the delivery (its lease token), in one transaction with
-    the subscription's count of failures (and its switching off) and the retry's task.
+    the subscription's count of failures (and its switching off) and the retry's task. On SQLite the
+    transaction takes the write lock from its start (the task library's helper): one that read first
+    and then wrote would fail at once, "database is locked", whenever another process was writing.
     """
-    with transaction.atomic():
+    with exclusive_transaction():
         still_held = Delivery.objects.select_for_update().filter(pk=delivery.pk, lease_token=token).first()
         if still_held is None:
             return "lost"  # deleted with its subscription meanwhile, or the lease ran out and was taken
@@ -177,18 +179,19 @@ def attempt_record(*, delivery: Delivery, token: uuid.UUID, started_at: datetime
         else:
             subscriptions.update(consecutive_failures=F("consecutive_failures") + 1)
             failures = subscriptions.values_list("consecutive_failures", flat=True).first()
-            if failures is not None and failures >= settings.WEBHOOKS_DISABLE_AFTER:
+            switched_off = failures is not None and failures >= settings.WEBHOOKS_DISABLE_AFTER
+            if switched_off:
                 subscription_disable(
                     subscription_id=still_held.subscription_id,
                     reason=f"Switched off at {timezone.now():%Y-%m-%d %H:%M:%S} UTC after {failures} failed "
                     f"attempts in a row. The last: {outcome.error or 'no answer'}",
                 )
-            if number >= still_held.attempt_limit or failures is None:
+            this_round = number - still_held.replayed_after
+            if switched_off or this_round >= settings.WEBHOOKS_MAX_ATTEMPTS or failures is None:
                 still_held.status = DeliveryStatus.FAILED
                 still_held.finished_at = timezone.now()
             else:
-                this_round = number - (still_held.attempt_limit - settings.WEBHOOKS_MAX_ATTEMPTS)
-                still_held.next_attempt_at = timezone.now() + retry_delay(max(this_round, 1))
+                still_held.next_attempt_at = timezone.now() + retry_delay(this_round)
                 _enqueue([still_held.pk], run_after=still_held.next_attempt_at)
         still_held.save()
         return still_held.status
@@ -216,7 +219,7 @@ def delivery_fail_pending(*, subscription_id: int, reason: str) -> int:
 def deliveries_replay(*, deliveries) -> int:
     """Queue finished deliveries again (same webhook-id, so a receiver can tell a replay it already has):
     their attempts so far are kept, and they get WEBHOOKS_MAX_ATTEMPTS more."""
-    with transaction.atomic():
+    with exclusive_transaction():
         ids = list(
             deliveries.exclude(status=DeliveryStatus.PENDING)
             .filter(subscription__active=True)
@@ -232,7 +235,21 @@ def deliveries_replay(*, deliveries) -> int:
             finished_at=None,
             lease_until=None,
             lease_token=None,
-            attempt_limit=F("attempt_count") + settings.WEBHOOKS_MAX_ATTEMPTS,
+            replayed_after=F("attempt_count"),
         )
+        _enqueue(ids)
+    return len(ids)
+
+
+def deliveries_requeue_stale(*, older_than: timedelta = timedelta(minutes=5)) -> int:
+    """Queue again the pending deliveries no worker is on: held by a lease that ran out (its worker was
+    killed mid-attempt), or due for longer than `older_than` (their task was lost). A delivery queued
+    twice is still sent once: delivery_claim lets one task take it."""
+    now = timezone.now()
+    stale = Delivery.objects.filter(status=DeliveryStatus.PENDING).filter(
+        Q(lease_until__lt=now) | Q(lease_until__isnull=True, next_attempt_at__lt=now - older_than)
+    )
+    with transaction.atomic():
+        ids = list(stale.values_list("pk", flat=True))
         _enqueue(ids)
     return len(ids)

@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.utils.html import format_html
+from django_tasks_db.models import DBTaskResult
 
 from claims.admin.base import AdminFieldsMixin
 from claims.admin.forms import VersionedForm
@@ -12,6 +13,11 @@ from claims.webhooks import services
 from claims.webhooks.api import EVENT_TYPES
 from claims.webhooks.models import Attempt, Delivery, DeliveryStatus, Subscription
 from claims.webhooks.ssrf import UnsafeURL, check_url
+
+# The task library's own page of task rows: its tasks are our deliveries, shown (with their attempts) and
+# replayed below; a page that edits or deletes the rows behind them would only let them go out of step.
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)
 
 
 class SubscriptionForm(VersionedForm):
@@ -82,6 +88,12 @@ class SubscriptionAdmin(OwnedBySubscriptionMixin, AdminFieldsMixin, admin.ModelA
         # Only what the form changed: the worker's count of failures is saved beside it.
         obj.save(update_fields=[*fields, "updated_at"])
 
+    def get_deleted_objects(self, objs, request):
+        # A subscription's deliveries and attempts go with it (its log), though no one deletes them on their
+        # own: the permission to delete the subscription is the one that counts.
+        deleted, counts, _perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, set(), protected
+
     @admin.action(description="Give the selected subscriptions new secrets", permissions=["change"])
     def rotate_secret(self, request, queryset):
         with transaction.atomic():
@@ -139,16 +151,14 @@ class DeliveryAdmin(OwnedBySubscriptionMixin, admin.ModelAdmin):
         return self.has_view_permission(request)
 
     def has_change_permission(self, request, obj=None):
-        return request.user.has_perm("webhooks.change_subscription")
+        # The list's replay action needs it; a delivery's own page is read-only.
+        return obj is None and request.user.has_perm("webhooks.change_subscription")
 
     def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def save_model(self, request, obj, form, change):
-        pass  # every field is read-only: the change permission is for the replay action, not for edits
 
     @admin.action(description="Replay the selected deliveries (delivered or failed)", permissions=["change"])
     def replay(self, request, queryset):

@@ -165,6 +165,9 @@ elif FACTCHECK_REPLICAS:
 # How long a cached response may be kept. It is never served for a database state other than the one
 # it was read from (claims.read_cache): this bounds memory, not staleness.
 READ_CACHE_SECONDS = env_int("READ_CACHE_SECONDS", 600)
+# How long the change feed keeps its entries (manage.py prune_changes): at least 30 days, the promise
+# made to clients that follow it (docs/changes-and-webhooks.md, "Retention").
+CHANGES_KEPT_DAYS = env_int("CHANGES_KEPT_DAYS", 90, minimum=30)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Background tasks (django-tasks): rows in our own database, run by `manage.py db_worker`

@@ -60,9 +60,9 @@ class Cluster:
     pg_basebackup -R instead, which makes a hot standby streaming from it.
     """
 
-    def __init__(self, init: bool = True, settings: str = ""):
+    def __init__(self, init: bool = True, settings: str = "", port: int | None = None):
         self.bin = pg_bin()
-        self.port = free_port()
+        self.port = port or free_port()
         self.dir = Path(tempfile.mkdtemp(prefix="factcheck-pg-"))
         self.settings = settings
         shutil.chown(self.dir, "postgres")
@@ -70,8 +70,8 @@ class Cluster:
             as_postgres(str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync")
 
     @classmethod
-    def replica_of(cls, primary: "Cluster") -> "Cluster":
-        replica = cls(init=False, settings=primary.settings)
+    def replica_of(cls, primary: "Cluster", port: int | None = None) -> "Cluster":
+        replica = cls(init=False, settings=primary.settings, port=port)
         as_postgres(
             str(replica.bin / "pg_basebackup"),
             *("-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres"),

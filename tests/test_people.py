@@ -288,3 +288,14 @@ def test_the_migration_gives_every_existing_user_a_display_name_that_is_not_the_
         "lgn-qx7-kim": f"Editor #{unnamed.pk}",
         "lgn-qx7-lee": f"Editor #{self_named.pk}",
     }
+
+
+def test_the_change_feed_names_each_author_by_display_name(record, client_anon):
+    entries = client_anon.get("/api/changes/", {"page_size": 500}).json()["results"]
+    authors = {(entry["authorid"], entry["authorname"]) for entry in entries}
+    amal, bruno, chen = record["amal"], record["bruno"], record["chen"]
+    assert authors == {(amal.pk, "Amal Haddad"), (bruno.pk, "Bruno Keller"), (chen.pk, f"Editor #{chen.pk}")}
+    deleted = [entry for entry in entries if entry["type"] == "topic.deleted"]
+    assert [(entry["subject"], entry["authorname"]) for entry in deleted] == [
+        (str(record["deleted_topic"]), "Amal Haddad")
+    ]

@@ -35,6 +35,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from claims.anchoring import describe as describe_anchor
+from claims.events.models import Change
 from claims.models import Appearance, Article, Claim, ClaimLink, Review, Source, Topic, display_name_of
 from claims.tokens.models import ApiToken
 from claims.tokens.services import token_issue
@@ -162,6 +163,8 @@ appearances-detail    DELETE  /api/appearances/{id}/          401  403  403   20
 appearances-history   GET     /api/appearances/{id}/history/  200  200  200   200   200
 
 claimreview-feed      GET     /api/claimreview/               200  200  200   200   200
+# The change feed is public, as the lists and every record's history (deletions included) are.
+change-feed           GET     /api/changes/                   200  200  200   200   200
 # Anyone may ask for a token: each role posts its own name and password and gets a new token;
 # anonymous posts a wrong password.
 auth-token            POST    /api/auth/token/                401  200+ 200+  200+  200+
@@ -317,6 +320,7 @@ PATH_KINDS = {
     "/api/appearances/{id}/": "record",
     "/api/appearances/{id}/history/": "read-only",
     "/api/claimreview/": "feed",
+    "/api/changes/": "feed",
     "/api/auth/token/": "token",
     "/api/tokens/": "own-list",
     "/api/tokens/{id}/": "own-record",
@@ -801,10 +805,11 @@ def assert_deleted(model, pk, actor) -> None:
 
 
 def snapshot_tables() -> list[tuple[str, str]]:
-    """(table, primary key column) of every claims model (history included), and of users, groups,
-    their permissions, tokens and the admin log."""
+    """(table, primary key column) of every claims model (history included), the change record, and of
+    users, groups, their permissions, tokens and the admin log."""
     models = [
         *apps.get_app_config("claims").get_models(),
+        Change,
         User,
         User.groups.through,
         User.user_permissions.through,

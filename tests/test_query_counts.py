@@ -107,3 +107,40 @@ def test_a_status_filter_reads_the_page_without_sorting_every_match(record, clie
         response = client_anon.get("/api/claims/", {"status": ["unverified", "disputed"], "page_size": 5})
     assert len(response.json()["results"]) == 5
     assert "DISTINCT" not in queries.captured_queries[0]["sql"].upper()
+
+
+@pytest.fixture
+def every_kind_of_change():
+    """Thirty rounds of changes, each round to every kind of record: any page of the feed holds them all."""
+    parent = make_source()
+    for _ in range(30):
+        article = make_article(publisher=make_source(affiliation=parent), body="A claim was made here.")
+        claim = make_claim(source=make_source(affiliation=parent), article=article, topics=[make_topic()])
+        make_link(claim, make_claim(source=claim.source), "denies")
+        make_review(claim)
+        Appearance.objects.create(claim=claim, article=article, **anchoring.describe(article.body, 0, 7).__dict__)
+
+
+@pytest.mark.parametrize("page_size", [20, 100])
+def test_change_feed_query_count_is_fixed(every_kind_of_change, client_anon, django_assert_num_queries, page_size):
+    after = (
+        client_anon.get("/api/changes/", {"page_size": 5})
+        .json()["next"]
+        .replace("page_size=5", f"page_size={page_size}")
+    )
+    # whether the cursor's change is still kept; the page of changes with their authors' profiles joined;
+    # then the records, one batch per kind: claims (the claim list's 8: the page, sources, articles, topics,
+    # reviews, appearances, links out, links in), sources, articles, topics, links, reviews, appearances
+    with django_assert_num_queries(2 + 8 + 6):
+        response = client_anon.get(after)
+    entries = response.json()["results"]
+    assert len(entries) == page_size
+    assert {entry["type"].split(".")[0] for entry in entries} == {
+        "claim",
+        "source",
+        "article",
+        "topic",
+        "link",
+        "review",
+        "appearance",
+    }

@@ -104,3 +104,10 @@ def test_replicas_without_a_shared_cache_do_not_start():
     )
     assert out.returncode != 0
     assert "DATABASE_REPLICA_URLS needs REDIS_URL" in out.stderr
+
+
+def test_the_change_feed_keeps_at_least_30_days():
+    out = settings_with(CHANGES_KEPT_DAYS="29")
+    assert out.returncode != 0
+    assert "CHANGES_KEPT_DAYS='29' must be at least 30" in out.stderr
+    assert settings_with(CHANGES_KEPT_DAYS="30").returncode == 0

@@ -4,7 +4,7 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from claims.api import jsonld, views
+from claims.api import changes, jsonld, views
 from claims.api.tokens import ObtainToken, TokenViewSet
 from claims.webhooks.api import SubscriptionViewSet
 
@@ -28,6 +28,7 @@ router.register("webhooks", SubscriptionViewSet, basename="webhooks")
 
 urlpatterns = [
     path("", include(router.urls)),
+    path("changes/", changes.ChangeFeed.as_view(), name="change-feed"),
     path("claimreview/", jsonld.ClaimReviewFeed.as_view(), name="claimreview-feed"),
     path("extract/", views.ExtractView.as_view(), name="extract"),
     path("auth/token/", ObtainToken.as_view(), name="api-token"),

@@ -1,8 +1,11 @@
 """Writing the change record: one Change per revision that simple-history records.
 
 The hook is simple-history's post_create_historical_record, which every history-keeping save and
-delete passes through (API, admin, bulk admin actions, imports, accepting drafts, re-anchoring):
-one place, so that a new write path cannot forget it. A claim's topic changes made in the same
+delete passes through (API, admin, bulk admin actions, imports, accepting drafts, re-anchoring,
+loaddata, history_baseline): one place, so that a new write path cannot forget it. The one
+exception is simple-history's bulk_history_create, which sends no signal: the import's bulk
+inserts call `record_created_in_bulk` beside it. The demo generator (generate_claims) writes
+neither revisions nor changes (docs/changes-and-webhooks.md). A claim's topic changes made in the same
 transaction as its save update that save's revision (claims.history.RecordedHistory), so they make
 no second entry either.
 """
@@ -48,3 +51,24 @@ def record_change(sender, instance, history_instance, using=None, **kwargs) -> C
         )
         change_recorded.send(sender=Change, change=change)
     return change
+
+
+def record_created_in_bulk(model, objs: list, revisions: list) -> list[Change]:
+    """Changes for records inserted in bulk with their first revisions (imports): bulk inserts pass
+    no signal, so the code that writes the revisions writes these too, one `<kind>.created` each."""
+    kind = kind_of(model)
+    with transaction.atomic(savepoint=False):
+        changes = Change.objects.bulk_create(
+            Change(
+                kind=kind,
+                action=ChangeAction.CREATED,
+                subject=obj.pk,
+                version=getattr(obj, "version", None),
+                time=revision.history_date,
+                user_id=revision.history_user_id,
+            )
+            for obj, revision in zip(objs, revisions, strict=True)
+        )
+        for change in changes:
+            change_recorded.send(sender=Change, change=change)
+    return changes

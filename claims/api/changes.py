@@ -1,0 +1,267 @@
+"""GET /api/changes/: the change feed, every create, update and delete, in the order they became visible.
+
+Each entry is a CloudEvents 1.0 event (structured JSON: specversion, id, source, type, time, subject,
+datacontenttype, data) with three extension attributes of ours: `recordversion`, `authorid` and
+`authorname`. `data` is the record as its detail endpoint shows it *now*, read with the page, or null
+when the record no longer exists; an older entry of a record therefore shows its latest state, and the
+later entries follow. docs/changes-and-webhooks.md says why.
+"""
+
+import base64
+import binascii
+import datetime
+import json
+
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, permissions, serializers, status
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from claims.api import views
+from claims.api.base import ParametersMixin
+from claims.api.claim_rows import claim_rows, claims_from_rows
+from claims.api.pagination import _whole_number
+from claims.api.schema import ErrorSerializer
+from claims.events import feed
+from claims.events.models import ChangeAction, ChangeKind
+from claims.models import MAX_ID, Claim, display_name_of
+from claims.tokens.auth import TokenScopePermission
+
+# Each kind's detail endpoint: its queryset and serializer render `data`, its list URL is the `source`.
+VIEWSETS = {
+    ChangeKind.CLAIM: views.ClaimViewSet,
+    ChangeKind.LINK: views.ClaimLinkViewSet,
+    ChangeKind.SOURCE: views.SourceViewSet,
+    ChangeKind.TOPIC: views.TopicViewSet,
+    ChangeKind.ARTICLE: views.ArticleViewSet,
+    ChangeKind.APPEARANCE: views.AppearanceViewSet,
+    ChangeKind.REVIEW: views.ReviewViewSet,
+}
+ROUTES = {
+    ChangeKind.CLAIM: "claim",
+    ChangeKind.LINK: "claimlink",
+    ChangeKind.SOURCE: "source",
+    ChangeKind.TOPIC: "topic",
+    ChangeKind.ARTICLE: "article",
+    ChangeKind.APPEARANCE: "appearance",
+    ChangeKind.REVIEW: "review",
+}
+TYPES = [f"{kind}.{action}" for kind in ChangeKind.values for action in ChangeAction.values]
+
+AFTER = "after"
+_NOT_OURS = "Not a cursor this feed gave: take `after` from the `next` link of the page before."
+
+
+class CursorExpired(APIException):
+    """The change a cursor names was pruned, and changes after it may have been: the client must re-sync."""
+
+    status_code = status.HTTP_410_GONE
+    default_code = "cursor_expired"
+
+
+def encode_cursor(position: feed.Position) -> str:
+    """The opaque `after` of a position: base64url JSON [txid, id] (txid null on SQLite)."""
+    raw = json.dumps([position.txid, position.id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(raw: str, *, with_txid: bool) -> feed.Position:
+    """The position an `after` names; a 400 naming `after` for anything this feed did not give."""
+    try:
+        txid, pk = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+    except (ValueError, TypeError, binascii.Error):
+        raise ValidationError({AFTER: [_NOT_OURS]}) from None
+    ints = [value for value in (txid, pk) if isinstance(value, int) and not isinstance(value, bool)]
+    if (txid is None) == with_txid or not ints or not all(0 < value <= MAX_ID for value in ints):
+        raise ValidationError({AFTER: [_NOT_OURS]})
+    if len(ints) != (2 if with_txid else 1):
+        raise ValidationError({AFTER: [_NOT_OURS]})
+    return feed.Position(txid, pk)
+
+
+def parse_types(raw: str | None) -> tuple[set[str], set[tuple[str, str]]]:
+    """`?types=claim,link.deleted`: whole kinds (`claim`, or `claim.*` as webhook subscriptions write them),
+    and single (kind, action) types; a 400 naming `types`."""
+    kinds, pairs = set(), set()
+    if raw is None:
+        return kinds, pairs
+    for item in raw.split(","):
+        if item in ChangeKind.values or item.removesuffix(".*") in ChangeKind.values:
+            kinds.add(item.removesuffix(".*"))
+        elif item in TYPES:
+            kind, _, action = item.partition(".")
+            pairs.add((kind, action))
+        else:
+            raise ValidationError(
+                {
+                    "types": [
+                        f"{item[:40]!r} is no type of change. Give kinds ({', '.join(ChangeKind.values)}; or claim.*, "
+                        "...) or types (claim.created, claim.updated, claim.deleted, ...), separated by commas."
+                    ]
+                }
+            )
+    return kinds, pairs
+
+
+def _time(value: datetime.datetime) -> str:
+    """RFC 3339, in UTC, as CloudEvents writes times."""
+    return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+
+
+def render_records(kind: str, ids: set[int], request) -> dict[int, dict]:
+    """{id: the record as its detail endpoint shows it} for the records of `kind` that still exist.
+
+    One batch per kind, so a page's queries do not grow with its length.
+    """
+    if not ids:
+        return {}
+    if kind == ChangeKind.CLAIM:
+        # The claim detail endpoint's own read path (ClaimSerializer's output, built from rows).
+        rendered = claims_from_rows(list(claim_rows(Claim.objects.filter(pk__in=ids))))
+    else:
+        viewset = VIEWSETS[kind]
+        records = viewset.queryset.filter(pk__in=ids)
+        rendered = viewset.serializer_class(records, many=True, context={"request": request}).data
+    return {record["id"]: record for record in rendered}
+
+
+class ChangeSerializer(serializers.Serializer):
+    """One change: a CloudEvents 1.0 event in its structured JSON form (the schema; entries are built as dicts)."""
+
+    specversion = serializers.ChoiceField(choices=["1.0"], help_text="The CloudEvents version: 1.0.")
+    id = serializers.CharField(help_text="The change's id, unique in the feed.")
+    source = serializers.URLField(
+        help_text="The list the record belongs to (e.g. https://host/api/claims/); with `subject`, its address."
+    )
+    type = serializers.ChoiceField(choices=TYPES, help_text="What happened: <kind>.<created|updated|deleted>.")
+    time = serializers.DateTimeField(help_text="When the change was made (RFC 3339, UTC).")
+    subject = serializers.CharField(help_text="The record's id.")
+    datacontenttype = serializers.ChoiceField(choices=["application/json"])
+    data = serializers.JSONField(
+        allow_null=True,
+        help_text="The record as its detail endpoint shows it now (not as it was then), or null when it no longer "
+        "exists (deleted since, or this is its deletion).",
+    )
+    recordversion = serializers.IntegerField(
+        allow_null=True, help_text="The record's version just after this change; null for a deletion."
+    )
+    authorid = serializers.IntegerField(allow_null=True, help_text="Who made the change; null outside a request.")
+    authorname = serializers.CharField(
+        allow_null=True, help_text="The name the author chose to be shown by (never a login name)."
+    )
+
+
+class ChangePageSerializer(serializers.Serializer):
+    next = serializers.URLField(
+        help_text="Where to read on: never null. Call it again later when this page had no entries, "
+        "or fewer than page_size: changes made since then come after it."
+    )
+    results = ChangeSerializer(many=True)
+
+
+class ChangeFeed(ParametersMixin, generics.GenericAPIView):
+    """Every create, update and delete of every kind of record, oldest first, in the order they became visible.
+
+    Follow `next` to read on; save it to carry on later. A client that only follows `next` receives
+    every change exactly once, also changes that commit after later ones (docs/changes-and-webhooks.md).
+    Entries are kept for CHANGES_KEPT_DAYS days (90 unless configured; never fewer than 30): a cursor
+    naming a pruned entry gets 410, and the client copies the records again.
+    """
+
+    permission_classes = [TokenScopePermission, permissions.AllowAny]
+    filter_backends = []
+    pagination_class = None
+    ALWAYS_SINGLE = ParametersMixin.ALWAYS_SINGLE | {AFTER, "types"}
+    page_size = 100
+    # As the lists: a page renders each record with its detail serializer (docs/changes-and-webhooks.md).
+    max_page_size = 100
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                AFTER,
+                {"type": "string", "maxLength": 200},
+                description="Where to start: the `after` of the `next` link of the page before. Without it, "
+                "the feed starts at its oldest kept entry.",
+            ),
+            OpenApiParameter(
+                "types",
+                {"type": "string", "maxLength": 500},
+                description="Only these, comma-separated: kinds (claim, link, source, topic, article, "
+                "appearance, review; also written claim.*) and single types (claim.deleted).",
+            ),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1},
+                description=f"Entries per page ({page_size}; at most {max_page_size}).",
+            ),
+        ],
+        responses={
+            200: ChangePageSerializer,
+            400: OpenApiResponse(ErrorSerializer, "A malformed `after`, `types` or `page_size`, named."),
+            410: OpenApiResponse(
+                ErrorSerializer,
+                "The cursor's entry has been pruned (older than the kept days): copy the records "
+                "again from their lists, then follow the feed from its start.",
+            ),
+        },
+    )
+    def get(self, request):
+        size = _whole_number(request, "page_size")
+        size = self.page_size if size is None else min(size, self.max_page_size)
+        kinds, pairs = parse_types(request.query_params.get("types"))
+        changes = feed.visible_changes()
+        raw = request.query_params.get(AFTER)
+        position = None
+        if raw is not None:
+            position = decode_cursor(raw, with_txid=feed.orders_by_transaction(changes.db))
+            changes = feed.after(changes, position)
+        if kinds or pairs:
+            changes = changes.filter(feed.of_types(kinds, pairs))
+        page = list(changes.select_related("user__profile")[:size])
+        # Checked after the page is read: prune_changes deletes in feed order, so if the cursor's change
+        # is still there now, nothing after it had gone when the page was read.
+        if position is not None and not feed.is_kept(position, using=changes.db):
+            raise CursorExpired(
+                f"`{AFTER}`: the change this cursor names is no longer kept (the feed keeps "
+                "CHANGES_KEPT_DAYS days, at least 30), so changes after it may be lost to you. Copy the "
+                "records again from their lists, then follow this feed from its start (no `after`)."
+            )
+        entries = self.entries(page, request)
+        last = feed.Position.of(page[-1]) if page else position
+        url = request.build_absolute_uri()
+        next_url = (
+            remove_query_param(url, AFTER) if last is None else replace_query_param(url, AFTER, encode_cursor(last))
+        )
+        return Response({"next": next_url, "results": entries})
+
+    def entries(self, page: list, request) -> list[dict]:
+        wanted: dict[str, set[int]] = {}
+        for change in page:
+            if change.action != ChangeAction.DELETED:
+                wanted.setdefault(change.kind, set()).add(change.subject)
+        records = {kind: render_records(kind, ids, request) for kind, ids in wanted.items()}
+        sources = {kind: request.build_absolute_uri(reverse(f"{ROUTES[kind]}-list")) for kind in wanted}
+        entries = []
+        for change in page:
+            if change.kind not in sources:
+                sources[change.kind] = request.build_absolute_uri(reverse(f"{ROUTES[change.kind]}-list"))
+            user = change.user
+            entries.append(
+                {
+                    "specversion": "1.0",
+                    "id": str(change.id),
+                    "source": sources[change.kind],
+                    "type": change.type,
+                    "time": _time(change.time),
+                    "subject": str(change.subject),
+                    "datacontenttype": "application/json",
+                    "data": None if change.action == ChangeAction.DELETED else records[change.kind].get(change.subject),
+                    "recordversion": change.version,
+                    "authorid": change.user_id,
+                    "authorname": None if user is None else display_name_of(user),
+                }
+            )
+        return entries

@@ -244,6 +244,18 @@ def deliveries(service, subscription_id: int) -> list[dict]:
         page += 1
 
 
+def feed_entry(service, change_id: str) -> dict:
+    """The change feed's entry for the change `change_id`."""
+    status, _, page = api(service, "GET", "/api/changes/?types=claim.updated")
+    while True:
+        assert status == 200, page
+        found = [entry for entry in page["results"] if entry["id"] == change_id]
+        if found or not page["results"]:
+            assert found, f"change {change_id} is not in the feed"
+            return found[0]
+        status, _, page = api(service, "GET", page["next"].removeprefix(service["url"]))
+
+
 def wait_until(condition, what: str, timeout: float = DEADLINE_SECONDS):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -340,6 +352,10 @@ def test_an_edit_in_the_admin_arrives_signed_within_seconds(service, subscriptio
     assert event["specversion"] == "1.0" and event["source"]
     assert request["headers"]["webhook-signature"].startswith("v1,")
     assert seconds < 10
+    # The same entry as the change feed shows for this change (whose `source` is an absolute URL).
+    entry = feed_entry(service, event["id"])
+    assert {**entry, "source": None} == {**event, "source": None}
+    assert entry["source"] == service["url"] + event["source"] == service["url"] + "/api/claims/"
     # Signed with another secret, the same request does not verify.
     other = subscribe(service, receiver.url, ["claim.deleted"])
     api(service, "DELETE", f"/api/webhooks/{other['id']}/")

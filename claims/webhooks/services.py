@@ -124,24 +124,12 @@ def delivery_claim(delivery_id: int) -> uuid.UUID | None:
     return token if taken else None
 
 
-def event_body(delivery: Delivery, data) -> str:
-    """The request body: the change as a CloudEvent (JSON), `data` being the record as its API shows it."""
-    event = {
-        "specversion": "1.0",
-        "id": str(delivery.change_id),
-        "source": "/api/changes/",
-        "type": delivery.event_type,
-        "time": delivery.event_time.isoformat().replace("+00:00", "Z"),
-        "subject": delivery.subject,
-        "datacontenttype": "application/json",
-        "data": data,
-    }
-    return json.dumps(event, ensure_ascii=False, separators=(",", ":"), default=str)
+def request_for(delivery: Delivery) -> tuple[str, dict[str, str]]:
+    """The body (the change as the feed shows it, claims.webhooks.payload) and the signed headers of the
+    delivery's next attempt."""
+    from claims.webhooks.payload import event
 
-
-def request_for(delivery: Delivery, data) -> tuple[str, dict[str, str]]:
-    """The body and the signed headers of the delivery's next attempt."""
-    body = event_body(delivery, data)
+    body = json.dumps(event(delivery), ensure_ascii=False, separators=(",", ":"), default=str)
     headers = signed_headers(delivery.subscription.secret, f"msg_{delivery.webhook_id.hex}", timezone.now(), body)
     return body, headers
 

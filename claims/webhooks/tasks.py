@@ -6,7 +6,6 @@ from django_tasks import task
 from claims.webhooks import delivery as http
 from claims.webhooks import services
 from claims.webhooks.models import Delivery
-from claims.webhooks.payload import record_data
 
 
 @task()
@@ -26,6 +25,6 @@ def deliver(delivery_id: int) -> str:
     else:
         # The record as it is now, as the feed shows it: the receiver gets the latest state, and the
         # event's id and time say which change this is.
-        body, headers = services.request_for(delivery, record_data(delivery.event_type, delivery.subject))
+        body, headers = services.request_for(delivery)
         outcome = http.post(delivery.subscription.url, body, headers)
     return services.attempt_record(delivery=delivery, token=token, started_at=started_at, outcome=outcome)

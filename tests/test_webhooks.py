@@ -232,6 +232,18 @@ def test_creating_a_subscription_shows_its_secret_once(client_senior, senior):
     assert "secret" not in client_senior.get("/api/webhooks/").data["results"][0]
 
 
+def test_a_subscription_shows_its_owner_by_display_name_not_login_name(client_senior, senior):
+    senior.profile = None
+    from claims.models import Profile
+
+    Profile.objects.create(user=senior, display_name="Rima Haddad")
+    created = subscribe(client_senior).data
+
+    for shown in (created, client_senior.get("/api/webhooks/").data["results"][0]):
+        assert shown["owner"] == {"id": senior.pk, "display_name": "Rima Haddad"}
+        assert "senior" not in str(shown)
+
+
 def test_rotating_the_secret_gives_a_new_one(client_senior):
     created = subscribe(client_senior).data
     rotated = client_senior.post(f"/api/webhooks/{created['id']}/rotate-secret/")

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from claims.api.base import RecordViewSet
 from claims.api.fields import NestedPrimaryKeyRelatedField, StrictCharField
 from claims.api.pagination import PageNumberPagination
+from claims.api.schema import ErrorSerializer
 from claims.api.serializers import EditorSerializer, RecordSerializerMixin, SourceBriefSerializer, TopicBriefSerializer
 from claims.events.models import ChangeAction, ChangeKind
 from claims.models import Source, Topic, is_id
@@ -224,9 +225,14 @@ class SubscriptionViewSet(RecordViewSet):
 
     @extend_schema(
         request=None,
+        parameters=[
+            OpenApiParameter(
+                "delivery_id", {"type": "integer", "minimum": 1}, OpenApiParameter.PATH, description="The delivery."
+            )
+        ],
         responses={
             200: ReplayedSerializer,
-            404: OpenApiResponse(description="No such subscription, or no such delivery of it."),
+            404: OpenApiResponse(ErrorSerializer, "No such subscription, or no such delivery of it."),
         },
     )
     @action(

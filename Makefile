@@ -15,6 +15,12 @@ run: $(BIN)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py demo_login
+	$(BIN)/python manage.py webhooks_requeue
+	@# The webhook worker beside the server: Ctrl-C reaches both (one process group), and the trap stops
+	@# the worker whenever the server ends for another reason. Without --reload: a reloading worker's
+	@# child would outlive a stopped parent (restart it after editing the code it runs).
+	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(BIN)/.installed

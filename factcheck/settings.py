@@ -170,6 +170,28 @@ READ_CACHE_SECONDS = env_int("READ_CACHE_SECONDS", 600)
 CHANGES_KEPT_DAYS = env_int("CHANGES_KEPT_DAYS", 90, minimum=30)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Background tasks (django-tasks): rows in our own database, run by `manage.py db_worker`
+# (docs/changes-and-webhooks.md says why this library).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Webhooks (claims.webhooks, docs/changes-and-webhooks.md). Each delivery is tried up to
+# WEBHOOKS_MAX_ATTEMPTS times, waiting WEBHOOKS_RETRY_BASE_SECONDS * 6^(n-1) (with jitter, capped at
+# WEBHOOKS_RETRY_MAX_SECONDS) before attempt n+1; a subscription whose last WEBHOOKS_DISABLE_AFTER
+# attempts all failed is switched off, with the reason, until its owner switches it on again.
+WEBHOOKS_MAX_ATTEMPTS = env_int("WEBHOOKS_MAX_ATTEMPTS", 8, minimum=1)
+WEBHOOKS_RETRY_BASE_SECONDS = env_int("WEBHOOKS_RETRY_BASE_SECONDS", 10, minimum=0)
+WEBHOOKS_RETRY_MAX_SECONDS = env_int("WEBHOOKS_RETRY_MAX_SECONDS", 6 * 3600, minimum=0)
+WEBHOOKS_DISABLE_AFTER = env_int("WEBHOOKS_DISABLE_AFTER", 20, minimum=1)
+# Each request's connect and read timeouts, and how many redirects are followed (each checked again).
+WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 5, minimum=1)
+WEBHOOKS_MAX_REDIRECTS = env_int("WEBHOOKS_MAX_REDIRECTS", 3)
+# A name that takes longer than this to resolve is refused (a 400 when saving, a failed attempt when
+# delivering): a request never waits on a slow resolver.
+WEBHOOKS_DNS_TIMEOUT_SECONDS = env_int("WEBHOOKS_DNS_TIMEOUT_SECONDS", 2, minimum=1)
+# Off: URLs that resolve to private, loopback, link-local and other non-public addresses are refused.
+# On for tests and closed networks whose receivers have private addresses.
+WEBHOOKS_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOKS_ALLOW_PRIVATE_NETWORKS", False)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -186,6 +208,11 @@ INSTALLED_APPS = [
     "claims",
     "claims.tokens",
     "claims.events",
+    # The task queue the webhook worker reads (docs/changes-and-webhooks.md): django-tasks' API, its
+    # database backend, so that a delivery's task row is written in the writer's transaction.
+    "django_tasks",
+    "django_tasks_db",
+    "claims.webhooks",
 ]
 
 MIDDLEWARE = [

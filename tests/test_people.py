@@ -86,8 +86,8 @@ def urls_to_read(record) -> list[str]:
     """Every GET of the API's schema for the record, then the pages, exports and renderings outside it."""
     ids, urls = record["ids"], []
     for path in schema_get_paths():
-        if path.startswith("/api/tokens/"):
-            continue  # a user's own tokens (see NOT_READ)
+        if path.startswith(("/api/tokens/", "/api/webhooks/")):
+            continue  # a user's own tokens and webhook subscriptions (see NOT_READ)
         if "{id}" in path:
             resource = path.split("/")[2]
             urls.append(path.replace("{id}", str(ids[resource])))
@@ -131,6 +131,12 @@ NOT_READ = {
     "article-accept": "POST only (drafts to create)",
     "tokens-list": "a user's own tokens, to that user alone (tests/test_tokens.py)",
     "tokens-detail": "a user's own token, to that user alone (tests/test_tokens.py)",
+    "webhooks-list": "a user's own webhook subscriptions, to that user alone (tests/test_webhooks.py reads the owner)",
+    "webhooks-detail": "a user's own webhook subscription (tests/test_webhooks.py)",
+    "webhooks-deliveries": "a subscription's deliveries, to its owner (no people in them)",
+    "webhooks-replay": "POST only (a subscription's failed deliveries, sent again)",
+    "webhooks-replay-delivery": "POST only (one delivery, sent again)",
+    "webhooks-rotate-secret": "POST only (a subscription's new secret)",
     None: "the /api/ catch-all 404 and the / redirect",
 }
 

@@ -39,6 +39,7 @@ from claims.events.models import Change
 from claims.models import Appearance, Article, Claim, ClaimLink, Review, Source, Topic, display_name_of
 from claims.tokens.models import ApiToken
 from claims.tokens.services import token_issue
+from claims.webhooks.models import Delivery, Subscription
 from tests.factories import (
     claim_form_data,
     make_article,
@@ -52,6 +53,8 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
+# A public address as such: saving a subscription resolves no name (and the machines have no DNS).
+WEBHOOK_URL = "https://93.184.215.14/hooks"
 PASSWORD = "pw-for-tests-9"  # what tests.factories.make_user gives every user
 NEW_PASSWORD = "An0ther-pass-for-tests"
 
@@ -171,6 +174,19 @@ tokens-list           POST    /api/tokens/                    401  201+ 201+  20
 tokens-detail         GET     /api/tokens/{id}/               401  200  200   200   200
 tokens-detail         DELETE  /api/tokens/{id}/               401  204+ 204+  204+  204+
 
+# Webhook subscriptions: the webhook permissions (senior editors) for one's own, superusers everyone's.
+# The target is the senior editor's subscription, with one failed delivery (which replays rewrite).
+webhooks-list           GET   /api/webhooks/                  401  403  403   200   200
+webhooks-list           POST  /api/webhooks/                  401  403  403   201+  201+
+webhooks-detail         GET   /api/webhooks/{id}/             401  403  403   200   200
+webhooks-detail         PUT   /api/webhooks/{id}/             401  403  403   200+  200+
+webhooks-detail         PATCH /api/webhooks/{id}/             401  403  403   200+  200+
+webhooks-detail         DELETE /api/webhooks/{id}/            401  403  403   204+  204+
+webhooks-deliveries     GET   /api/webhooks/{id}/deliveries/  401  403  403   200   200
+webhooks-replay         POST  /api/webhooks/{id}/replay/      401  403  403   200+  200+
+webhooks-replay-delivery POST /api/webhooks/{id}/deliveries/{delivery_id}/replay/ 401 403 403 200+ 200+
+webhooks-rotate-secret  POST  /api/webhooks/{id}/rotate-secret/ 401 403 403 200+  200+
+
 # Outside the schema (URL conf only): the redirect to the API, its root, schema, docs, public page.
 root                  GET     /                               302  302  302   302   302
 api-root              GET     /api/                           200  200  200   200   200
@@ -255,6 +271,19 @@ action       GET     401  403  405  405  405
 action       PUT     401  403  405  405  405
 action       PATCH   401  403  405  405  405
 action       DELETE  401  403  405  405  405
+# Webhooks: the method's permission (the webhook permissions, senior editors') comes before the 405.
+webhook-list    PUT     401  403  403  405  405
+webhook-list    PATCH   401  403  403  405  405
+webhook-list    DELETE  401  403  403  405  405
+webhook-record  POST    401  403  403  405  405
+webhook-read    POST    401  403  403  405  405
+webhook-read    PUT     401  403  403  405  405
+webhook-read    PATCH   401  403  403  405  405
+webhook-read    DELETE  401  403  403  405  405
+webhook-action  GET     401  403  403  405  405
+webhook-action  PUT     401  403  403  405  405
+webhook-action  PATCH   401  403  403  405  405
+webhook-action  DELETE  401  403  403  405  405
 """
 
 PATH_KINDS = {
@@ -295,6 +324,12 @@ PATH_KINDS = {
     "/api/auth/token/": "token",
     "/api/tokens/": "own-list",
     "/api/tokens/{id}/": "own-record",
+    "/api/webhooks/": "webhook-list",
+    "/api/webhooks/{id}/": "webhook-record",
+    "/api/webhooks/{id}/deliveries/": "webhook-read",
+    "/api/webhooks/{id}/replay/": "webhook-action",
+    "/api/webhooks/{id}/deliveries/{delivery_id}/replay/": "webhook-action",
+    "/api/webhooks/{id}/rotate-secret/": "webhook-action",
 }
 
 UNLISTED = {(kind, method): cells for (kind, method), cells in parse_table(UNLISTED_METHODS, 2, API_ROLES)}
@@ -364,6 +399,26 @@ delete            GET     apitoken                          302  302  302  302  
 delete            POST    apitoken                          302  302  302  302   302   302+
 history           GET     apitoken                          302  302  302  302   302   200
 changelist        POST    apitoken                          302  302  302  302   302   302+
+
+# Webhook subscriptions: the webhook permissions (senior editors), each their own; superusers all. The
+# target is the senior editor's. Their deliveries are read and replayed, never added, edited or deleted:
+# their pages are read-only, and the list's "delete selected" is not offered ("No action selected").
+# History pages look the record up before the permission: not one's own, it "does not exist" (302).
+changelist        GET     subscription,delivery             302  302  403  403   200   200
+changelist        POST    subscription                      302  302  403  403   302+  302+
+changelist        POST    delivery                          302  302  403  403   302   302
+add               GET     subscription                      302  302  403  403   200   200
+add               POST    subscription                      302  302  403  403   302+  302+
+add               GET     delivery                          302  302  403  403   403   403
+add               POST    delivery                          302  302  403  403   403   403
+change            GET     subscription,delivery             302  302  403  403   200   200
+change            POST    subscription                      302  302  403  403   302+  302+
+change            POST    delivery                          302  302  403  403   403   403
+delete            GET     subscription                      302  302  403  403   200   200
+delete            POST    subscription                      302  302  403  403   302+  302+
+delete            GET     delivery                          302  302  403  403   403   403
+delete            POST    delivery                          302  302  403  403   403   403
+history           GET     subscription,delivery             302  302  302  302   200   200
 """
 
 # Site pages left out, with the reason: Django's own account pages, the same for every role.
@@ -386,6 +441,8 @@ ADMIN_MODELS = {
     "user": User,
     "group": Group,
     "apitoken": ApiToken,
+    "subscription": Subscription,
+    "delivery": Delivery,
 }
 
 
@@ -402,7 +459,13 @@ class AdminRow:
             return self.page
         if self.page == "password_change":
             return "auth_user_password_change"
-        app_label = {"user": "auth", "group": "auth", "apitoken": "tokens"}.get(self.model, "claims")
+        app_label = {
+            "user": "auth",
+            "group": "auth",
+            "apitoken": "tokens",
+            "subscription": "webhooks",
+            "delivery": "webhooks",
+        }.get(self.model, "claims")
         return f"{app_label}_{self.model}_{self.page}"
 
     @property
@@ -534,6 +597,23 @@ class World:
         return make_link(self.denial, self.claim, "denies")
 
     @cached_property
+    def subscription(self) -> Subscription:
+        """The senior editor's webhook subscription, with one failed delivery."""
+        subscription = Subscription.objects.create(
+            owner=self.user("senior"), url=WEBHOOK_URL, event_types=["claim.updated"]
+        )
+        Delivery.objects.create(
+            subscription=subscription,
+            change_id=1,
+            event_type="claim.updated",
+            subject="1",
+            event_time=timezone.now(),
+            status="failed",
+            next_attempt_at=timezone.now(),
+        )
+        return subscription
+
+    @cached_property
     def appearance(self) -> Appearance:
         """The claim anchored in the article: "Iraqi militias crossed into Syria"."""
         self.claim.article = self.article
@@ -559,6 +639,7 @@ class World:
             "reviews": lambda: self.review,
             "appearances": lambda: self.appearance,
             "tokens": lambda: self.spare_token("anonymous"),
+            "webhooks": lambda: self.subscription,
         }[resource]()
 
     def api_url(self, path: str, *, showing: bool = True) -> str:
@@ -566,6 +647,8 @@ class World:
         to show for (a thread needs a link, a ClaimReview a review)."""
         if "{id}" not in path:
             return path + QUERIES.get(path, "")
+        if "{delivery_id}" in path:
+            path = path.replace("{delivery_id}", str(self.subscription.deliveries.get().pk))
         special = {
             "/api/claims/{id}/thread/": lambda: self.link.to_claim,
             "/api/claims/{id}/claimreview/": lambda: self.review.claim,
@@ -734,6 +817,8 @@ def snapshot_tables() -> list[tuple[str, str]]:
         Group.permissions.through,
         ApiToken,
         LogEntry,
+        *apps.get_app_config("webhooks").get_models(),
+        apps.get_model("django_tasks_database", "DBTaskResult"),
     ]
     return [(model._meta.db_table, model._meta.pk.column) for model in models]
 
@@ -826,10 +911,14 @@ def test_every_url_outside_the_admin_has_a_row():
             try:
                 path = reverse(name)
             except NoReverseMatch:
-                path = reverse(name, kwargs={"pk": 7}).replace("/7/", "/{id}/")
+                try:
+                    path = reverse(name, kwargs={"pk": 7}).replace("/7/", "/{id}/")
+                except NoReverseMatch:
+                    path = reverse(name, kwargs={"pk": 7, "delivery_id": 8})
+                    path = path.replace("/7/", "/{id}/").replace("/8/", "/{delivery_id}/")
         assert path in specified, f"{route} ({name}) has no row in API_MATRIX"
     for path in specified:
-        resolve(path.replace("{id}", "7").split("?")[0])  # no row for a URL that is gone
+        resolve(path.replace("{id}", "7").replace("{delivery_id}", "8").split("?")[0])  # no row for a URL that is gone
 
 
 def test_every_admin_page_has_a_row():
@@ -903,6 +992,9 @@ def test_api(world, row, role):
         body = {"text": world.article.body, "published_on": "2017-11-08"}
     elif row.path == "/api/auth/token/":
         body = {"username": actor.username if actor else "norole", "password": PASSWORD if actor else "wrong"}
+    elif row.resource == "webhooks":
+        target = world.subscription if "{id}" in row.path else None
+        body = webhook_body(row)
     elif row.resource == "tokens":
         target = world.spare_token(role)
         url = row.path.replace("{id}", str(target.pk))
@@ -931,9 +1023,41 @@ def test_api(world, row, role):
         assert ApiToken.objects.filter(user=actor).count() == 3 if row.path == "/api/tokens/" else 2
         secret_client = APIClient(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
         assert secret_client.get("/api/tokens/").status_code == 200
+    elif row.resource == "webhooks":
+        assert_webhooks_wrote(row, target, actor, response)
     elif row.path == "/api/tokens/{id}/":
         assert not ApiToken.objects.filter(pk=target.pk).exists()
         assert ApiToken.objects.filter(user=actor).count() == 1, "only the token revoked"
+
+
+def webhook_body(row: ApiRow) -> dict | None:
+    if row.path == "/api/webhooks/" and row.method == "POST":
+        return {"url": WEBHOOK_URL + "/new", "event_types": ["claim.created"]}
+    if row.path == "/api/webhooks/{id}/" and row.method in ("PUT", "PATCH"):
+        return {"url": WEBHOOK_URL, "event_types": ["claim.*"]}
+    if row.path == "/api/webhooks/{id}/replay/":
+        return {"since": "2000-01-01T00:00:00Z"}
+    return None
+
+
+def assert_webhooks_wrote(row: ApiRow, target, actor, response) -> None:
+    """What a webhooks request with a `+` cell must have written."""
+    if row.path == "/api/webhooks/":
+        created = Subscription.objects.get(url=WEBHOOK_URL + "/new")
+        assert (created.owner, created.event_types, created.version) == (actor, ["claim.created"], 1)
+        assert response.json()["secret"] == created.secret
+    elif row.method in ("PUT", "PATCH"):
+        changed = Subscription.objects.get(pk=target.pk)
+        assert (changed.event_types, changed.version) == (["claim.*"], target.version + 1)
+    elif row.method == "DELETE":
+        assert not Subscription.objects.filter(pk=target.pk).exists()
+    elif row.path.endswith("/replay/"):
+        assert target.deliveries.get().status == "pending"
+        assert response.json() == {"replayed": 1}
+    elif row.path.endswith("/rotate-secret/"):
+        assert Subscription.objects.get(pk=target.pk).secret == response.json()["secret"] != target.secret
+    else:
+        raise AssertionError(f"no check for a write by {row}")
 
 
 def _unlisted_params():
@@ -980,6 +1104,8 @@ def admin_target(world: World, model: str):
         "user": lambda: world.target_user,
         "group": lambda: world.spare_group,
         "apitoken": lambda: ApiToken.objects.get(user=world.token_holder),
+        "subscription": lambda: world.subscription,
+        "delivery": lambda: world.subscription.deliveries.get(),
     }[model]()
 
 
@@ -1029,6 +1155,8 @@ def admin_add_data(world: World, model: str) -> dict:
         "group": lambda: {"name": "added group"},
         # Superusers choose whose token it is; for others the form has no such field (their own).
         "apitoken": lambda: {"user": world.other.pk, "name": "added token", "scope": "read", "expires_in_days": "30"},
+        "subscription": lambda: {"url": WEBHOOK_URL + "/admin", "event_types": ["claim.created"], "active": "on"},
+        "delivery": lambda: {},
     }[model]()
 
 
@@ -1093,6 +1221,14 @@ def admin_change_data(world: World, model: str, obj) -> dict:
         "group": lambda: {"name": obj.name},
         # What a change would post, were tokens editable: a new name, another user.
         "apitoken": lambda: {"name": "renamed token", "user": world.other.pk},
+        "subscription": lambda: {
+            "url": WEBHOOK_URL,
+            "event_types": ["claim.*"],
+            "active": "on",
+            "loaded_version": obj.version,
+        },
+        # What a change would post, were deliveries editable.
+        "delivery": lambda: {"status": "delivered", "subject": "2"},
     }[model]()
     if field is not None:
         data[field] = value
@@ -1135,7 +1271,16 @@ def admin_extract_data(world: World) -> dict:
 
 def assert_admin_wrote(world: World, row: AdminRow, target, actor) -> None:
     model = ADMIN_MODELS[row.model]
-    if row.page == "add":
+    if row.model == "subscription":
+        if row.page == "add":
+            added = Subscription.objects.get(url=WEBHOOK_URL + "/admin")
+            assert (added.owner, added.event_types, added.secret[:6]) == (actor, ["claim.created"], "whsec_")
+        elif row.page == "change":
+            changed = Subscription.objects.get(pk=target.pk)
+            assert (changed.event_types, changed.version) == (["claim.*"], target.version + 1)
+        else:
+            assert not Subscription.objects.filter(pk=target.pk).exists()
+    elif row.page == "add":
         if row.model in ADMIN_CREATED:
             assert_created(*ADMIN_CREATED[row.model], actor)
         elif row.model == "user":
@@ -1791,6 +1936,10 @@ own-list       403       403       ok
 own-record     403       403       ok
 token          password  password  password
 api-page       403       ok        ok
+webhook-list   403       ok        ok
+webhook-record 403       ok        ok
+webhook-read   403       ok        ok
+webhook-action 403       ok        ok
 """
 SCOPES = ["read", "write", "admin"]
 SCOPE_RULES = {

@@ -144,3 +144,44 @@ def test_change_feed_query_count_is_fixed(every_kind_of_change, client_anon, dja
         "review",
         "appearance",
     }
+
+
+@pytest.mark.parametrize("page_size", [1, 50])
+def test_webhook_lists_query_counts_are_fixed(client_anon, django_assert_num_queries, page_size):
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from claims.webhooks.models import Attempt, Delivery, Subscription
+    from tests.factories import make_user
+
+    owner = make_user("owner", groups=["senior editors"])
+    topic, source = make_topic(), make_source(affiliation=make_source())
+    for n in range(60):
+        subscription = Subscription.objects.create(
+            owner=owner, url=f"https://93.184.215.14/{n}", event_types=["claim.*"], topic=topic, source=source
+        )
+    for n in range(60):
+        delivery = Delivery.objects.create(
+            subscription=subscription,
+            change_id=n + 1,
+            event_type="claim.updated",
+            subject="1",
+            event_time=timezone.now(),
+            next_attempt_at=timezone.now(),
+        )
+        for number in (1, 2):
+            Attempt.objects.create(delivery=delivery, number=number, started_at=timezone.now(), latency_ms=5)
+    assert not DBTaskResult.objects.exists()
+    client_anon.force_authenticate(owner)
+
+    # the owner's permissions (two: the user's own, the groups'), count, the subscriptions with owner (+ profile),
+    # topic and source (+ affiliation) joined
+    with django_assert_num_queries(4):
+        response = client_anon.get(f"/api/webhooks/?page_size={page_size}")
+    assert len(response.data["results"]) == page_size
+    client_anon.force_authenticate(type(owner).objects.get(pk=owner.pk))  # permissions not yet read, as per request
+    # the owner's permissions (two), the subscription, count, the deliveries, their attempts in one batch
+    with django_assert_num_queries(6):
+        response = client_anon.get(f"/api/webhooks/{subscription.pk}/deliveries/?page_size={page_size}")
+    assert len(response.data["results"]) == page_size
+    assert [a["number"] for a in response.data["results"][0]["attempts"]] == [1, 2]

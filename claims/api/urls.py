@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from claims.api import changes, jsonld, views
 from claims.api.tokens import ObtainToken, TokenViewSet
+from claims.webhooks.api import SubscriptionViewSet
 
 
 @csrf_exempt  # it changes nothing, and must answer a DELETE with a 404, not a CSRF failure page
@@ -23,6 +24,7 @@ router.register("links", views.ClaimLinkViewSet)
 router.register("appearances", views.AppearanceViewSet)
 router.register("reviews", views.ReviewViewSet)
 router.register("tokens", TokenViewSet, basename="tokens")
+router.register("webhooks", SubscriptionViewSet, basename="webhooks")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -1,0 +1,183 @@
+"""Conditional reads: an ETag on every record read, 304 for an If-None-Match that still holds, and the
+Cache-Control each answer takes (docs/conditional-reads.md).
+
+A read's validator is a digest of what its bytes depend on:
+- the state of the database, as the connection that reads the data sees it (`record_state`), read
+  BEFORE the data: a commit in between changes the state of the next request, never makes a tag
+  claim more than its body holds;
+- the request: absolute URL (host, path, query: links in the body are absolute), the media type
+  the content negotiation chose (JSON, JSON-LD, CSV, indentation), and who asks (anonymous, or
+  the user: staff see more than the public, and tokens their own);
+- the code (claims.read_cache.code_version): another release, another tag.
+
+So a 304 costs one small query (the state) and no page query, serializer or renderer, for lists
+(filtered, searched, paged) as for details. The price is that any commit changes the state, so
+every tag goes stale at the next write (see `record_state`): the validator is conservative, never
+wrong.
+
+A record's detail keeps its version in the tag: `"<version>.<digest>"`. If-Match (optimistic
+locking, claims.api.base) compares the version part only, as it always did, so a client may send
+back the tag it read, or `"<version>"` as before; If-None-Match compares the digest part, which
+also changes when a record the detail shows (a claim's source, its reviews) is renamed or edited.
+Writes answer with `"<version>"`, as before: the state after a write is not read before its body.
+"""
+
+import functools
+import hashlib
+
+from django.apps import apps
+from django.http import HttpResponseNotModified
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import parse_etags
+from rest_framework.exceptions import APIException
+
+from claims.models import Claim
+from claims.read_cache import STATE_SQL, code_version
+from claims.replicas import read_connection
+
+# An answer that depends on who asks is stored by no shared cache, and by a browser only to revalidate.
+PUBLIC = {"public": True, "max_age": 0, "must_revalidate": True}
+PRIVATE = {"private": True, "max_age": 0, "must_revalidate": True}
+NO_STORE = {"no_store": True}
+# What the bytes of a read vary with, besides the URL.
+VARY = ("Accept", "Authorization", "Cookie")
+
+
+@functools.cache
+def _sqlite_state_sql() -> str:
+    """One statement: the newest revision of every kind of record, and the names people are shown by.
+
+    SQLite takes one writer at a time, so revisions become visible in the order of their ids
+    (AUTOINCREMENT: never reused), and every write path of a record writes its revision in its
+    transaction (claims.history). Display and login names are not revised: their few rows are
+    read whole.
+    """
+    parts = []
+    for model in apps.get_app_config("claims").get_models():
+        if model.__name__.startswith("Historical"):
+            pk = model._meta.pk.column
+            parts.append(f"(SELECT max({pk}) FROM {model._meta.db_table})")
+    profile = apps.get_model("claims", "Profile")._meta.db_table
+    users = Claim._meta.get_field("created_by").related_model._meta.db_table
+    parts.append(f"(SELECT group_concat(user_id || ':' || display_name, ',') FROM {profile})")
+    parts.append(f"(SELECT group_concat(id || ':' || username || ':' || is_staff, ',') FROM {users})")
+    return "SELECT " + " || '|' || ".join(f"coalesce({part}, '')" for part in parts)
+
+
+def record_state() -> str:
+    """What the database holds, as seen by the connection that reads the records now: equal only if
+    nothing has been committed (or, on SQLite, no record revised) since.
+
+    PostgreSQL: claims.read_cache's state (the primary's snapshot, a replica's replay position),
+    which every commit changes, whatever the order transactions began or allocated ids in.
+    SQLite: `_sqlite_state_sql`.
+    """
+    connection = read_connection(Claim)
+    sql = STATE_SQL if connection.vendor == "postgresql" else _sqlite_state_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return str(cursor.fetchone()[0])
+
+
+def read_digest(request, state: str) -> str:
+    """The part of a read's ETag that names the database state and the request's variant (see the module)."""
+    user = getattr(request, "user", None)
+    who = f"user:{user.pk}" if user is not None and user.is_authenticated else "anonymous"
+    accepted = getattr(request, "accepted_media_type", "")
+    parts = (code_version(), state, request.build_absolute_uri(), accepted, who)
+    return hashlib.blake2b("\0".join(parts).encode(), digest_size=12).hexdigest()
+
+
+def _opaque(tag: str) -> str:
+    # RFC 9110 8.8.3.2: weak comparison ignores W/; our tags carry no other quoting.
+    return tag.removeprefix("W/").strip('"')
+
+
+def none_match(request, digest: str) -> str | None:
+    """The tag of If-None-Match that names this representation (`*`, or one whose digest is `digest`), or None.
+
+    Compared weakly, as RFC 9110 13.1.2 has it. A detail's tag `"<version>.<digest>"` matches by its
+    digest, which already names the version. A header we cannot read matches nothing: a 200, never a 4xx.
+    """
+    header = request.headers.get("If-None-Match")
+    if not header:
+        return None
+    tags = parse_etags(header)
+    if "*" in tags:
+        return "*"
+    return next((tag for tag in tags if _opaque(tag).rpartition(".")[2] == digest), None)
+
+
+def cache_control(request) -> dict:
+    """Cache-Control of a read: public for anonymous readers, private when the answer is someone's."""
+    user = getattr(request, "user", None)
+    return PRIVATE if user is not None and user.is_authenticated else PUBLIC
+
+
+class NotModified(APIException):
+    """The client's copy is current: answered with 304 and no body (ConditionalReadMixin.handle_exception)."""
+
+    status_code = 304
+
+    def __init__(self, tag: str):
+        super().__init__()
+        self.tag = tag
+
+
+class ConditionalReadMixin:
+    """ETag, If-None-Match and Cache-Control for a DRF view's reads (GET and HEAD), as the module says.
+
+    The state is read once the request is known to be allowed and well-formed (after authentication,
+    permissions, throttles, content negotiation and parameter checks), and before the handler; a
+    matching If-None-Match ends the request there with a 304. A successful read (200) carries the ETag
+    `"<digest>"`, or `"<version>.<digest>"` when its body is one versioned record (`detail_actions`).
+    A view whose answers hold secrets (tokens) sets `no_store = True`: no ETag, and every answer,
+    errors included, says `Cache-Control: no-store`.
+    """
+
+    no_store = False
+    detail_actions = ("retrieve",)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self._read_digest = None
+        if self._is_conditional_read(request):
+            self._read_digest = read_digest(request, record_state())
+            matched = none_match(request, self._read_digest)
+            # `*` matches any representation there is, so only once the handler has found one (not a 404).
+            self._any_matches = matched == "*"
+            if matched is not None and not self._any_matches:
+                # The 304 repeats the tag the client holds: it is the one a 200 would send (a detail's
+                # names the version, which only a query could tell).
+                raise NotModified(f'"{_opaque(matched)}"')
+
+    def _is_conditional_read(self, request) -> bool:
+        return not self.no_store and request.method in ("GET", "HEAD")
+
+    def handle_exception(self, exc):
+        if isinstance(exc, NotModified):
+            # RFC 9110 15.4.5: no body, and the headers a 200 would have had that describe caching.
+            return self._read_headers(HttpResponseNotModified(), exc.tag)
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self.no_store:
+            patch_cache_control(response, **NO_STORE)
+        elif getattr(self, "_read_digest", None) is not None and response.status_code == 200:
+            data = getattr(response, "data", None)
+            detail = getattr(self, "action", None) in self.detail_actions and isinstance(data, dict)
+            version = data.get("version") if detail else None
+            if getattr(self, "_any_matches", False):
+                response = HttpResponseNotModified()
+            self._read_headers(response, self._tag(version))
+        return response
+
+    def _tag(self, version) -> str:
+        return f'"{version}.{self._read_digest}"' if version is not None else f'"{self._read_digest}"'
+
+    def _read_headers(self, response, tag: str):
+        response["ETag"] = tag
+        patch_cache_control(response, **cache_control(self.request))
+        patch_vary_headers(response, VARY)
+        return response

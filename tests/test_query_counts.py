@@ -86,6 +86,17 @@ def test_filtered_claim_list_query_count_is_fixed(record, client_anon, django_as
     assert len(response.json()["results"]) == 50
 
 
+@pytest.mark.parametrize(
+    "url", ["/api/claims/", "/api/claims/?q=claim+number&status=unverified", "/api/sources/", "/api/claimreview/"]
+)
+def test_a_304_costs_the_state_query_alone(record, client_anon, django_assert_num_queries, url):
+    tag = client_anon.get(url)["ETag"]
+    # the database's state, compared with the one the tag names: no count, no page, no batch
+    with django_assert_num_queries(STATE):
+        response = client_anon.get(url, HTTP_IF_NONE_MATCH=tag)
+    assert response.status_code == 304
+
+
 def test_page_size_is_capped_at_100(client_anon):
     source = make_source()
     Claim.objects.bulk_create(

@@ -44,24 +44,26 @@ VARY = ("Accept", "Authorization", "Cookie")
 
 
 @functools.cache
-def _sqlite_state_sql() -> str:
+def _revisions_sql(vendor: str) -> str:
     """One statement: the newest revision of every kind of record, and the names people are shown by.
 
-    SQLite takes one writer at a time, so revisions become visible in the order of their ids
-    (AUTOINCREMENT: never reused), and every write path of a record writes its revision in its
-    transaction (claims.history). Display and login names are not revised: their few rows are
-    read whole.
+    Every write path of a record writes its revision in its own transaction (claims.history), and a
+    revision's id is taken after every id taken before it, so a transaction sees the newest id change
+    with each record it writes itself. On SQLite, which takes one writer at a time, revisions also
+    become visible in the order of their ids (AUTOINCREMENT: never reused), so this is the whole
+    state there. Display and login names are not revised: their few rows are read whole.
     """
+    aggregate = "group_concat({}, ',')" if vendor == "sqlite" else "string_agg({}, ',' ORDER BY 1)"
     parts = []
     for model in apps.get_app_config("claims").get_models():
         if model.__name__.startswith("Historical"):
-            pk = model._meta.pk.column
-            parts.append(f"(SELECT max({pk}) FROM {model._meta.db_table})")
+            parts.append(f"(SELECT max({model._meta.pk.column}) FROM {model._meta.db_table})")
     profile = apps.get_model("claims", "Profile")._meta.db_table
     users = Claim._meta.get_field("created_by").related_model._meta.db_table
-    parts.append(f"(SELECT group_concat(user_id || ':' || display_name, ',') FROM {profile})")
-    parts.append(f"(SELECT group_concat(id || ':' || username || ':' || is_staff, ',') FROM {users})")
-    return "SELECT " + " || '|' || ".join(f"coalesce({part}, '')" for part in parts)
+    names = aggregate.format("CAST(user_id AS text) || ':' || display_name")
+    logins = aggregate.format("CAST(id AS text) || ':' || username || ':' || CAST(is_staff AS text)")
+    parts += [f"(SELECT {names} FROM {profile})", f"(SELECT {logins} FROM {users})"]
+    return " || '|' || ".join(f"coalesce(CAST({part} AS text), '')" for part in parts)
 
 
 def record_state() -> str:
@@ -69,11 +71,17 @@ def record_state() -> str:
     nothing has been committed (or, on SQLite, no record revised) since.
 
     PostgreSQL: claims.read_cache's state (the primary's snapshot, a replica's replay position),
-    which every commit changes, whatever the order transactions began or allocated ids in.
-    SQLite: `_sqlite_state_sql`.
+    which every commit changes, whatever the order transactions began or allocated ids in. Inside a
+    transaction (tests; a request is not in one) its own writes change no snapshot: the revisions
+    (`_revisions_sql`) are added. SQLite: the revisions.
     """
     connection = read_connection(Claim)
-    sql = STATE_SQL if connection.vendor == "postgresql" else _sqlite_state_sql()
+    if connection.vendor != "postgresql":
+        sql = f"SELECT {_revisions_sql(connection.vendor)}"
+    elif connection.in_atomic_block:
+        sql = f"SELECT ({STATE_SQL}) || '|' || {_revisions_sql(connection.vendor)}"
+    else:
+        sql = STATE_SQL
     with connection.cursor() as cursor:
         cursor.execute(sql)
         return str(cursor.fetchone()[0])

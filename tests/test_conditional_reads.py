@@ -225,8 +225,9 @@ def test_a_star_matches_a_record_that_exists_and_not_one_that_does_not(record, c
 
 
 def test_a_304_renders_nothing(record, client_anon, monkeypatch):
-    lists = ["/api/claims/", "/api/sources/", f"/api/claims/{record['claim'].pk}/", f"/api/claims/{record['claim'].pk}/thread/"]
-    tags = {url: client_anon.get(url)["ETag"] for url in lists}
+    claim = record["claim"].pk
+    reads = ["/api/claims/", "/api/sources/", f"/api/claims/{claim}/", f"/api/claims/{claim}/thread/"]
+    tags = {url: client_anon.get(url)["ETag"] for url in reads}
 
     def refuse(*args, **kwargs):
         raise AssertionError("rendered a page for a 304")

@@ -182,6 +182,7 @@ INSTALLED_APPS = [
     "simple_history",
     "claims",
     "claims.tokens",
+    "claims.events",
 ]
 
 MIDDLEWARE = [

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 
+from claims.events.recording import record_created_in_bulk
 from claims.db import without_statement_timeout
 from claims.interchange.format import (
     COLUMNS,
@@ -442,6 +443,7 @@ def _create_with_revisions(model, objs: list, reason: str, before_revisions=None
         raise RuntimeError("The database did not return the ids of the inserted rows.")
     through_rows = before_revisions(created) if before_revisions else []
     revisions = model.history.bulk_history_create(created, default_change_reason=reason)
+    record_created_in_bulk(model, created, revisions)
     recorder = model._history_recorder
     if recorder.m2m_fields:
         # The snapshot simple-history records with each revision of a claim: its ClaimTopic rows.

@@ -8,6 +8,7 @@ import threading
 
 import pytest
 from django.db import connection, transaction
+from django.test import Client
 from rest_framework.test import APIClient
 
 from claims.api import serializers
@@ -254,6 +255,26 @@ def test_errors_carry_no_etag(client_anon):
 
     assert (missing.status_code, bad.status_code) == (404, 400)
     assert "ETag" not in missing and "ETag" not in bad
+
+
+@pytest.mark.parametrize("page", ["claim", "article"])
+def test_the_public_pages_answer_their_etag_with_a_304_until_the_record_changes(record, client_editor, page):
+    claim = record["claim"]
+    url = f"/claims/{claim.pk}/" if page == "claim" else f"/articles/{claim.article_id}/"
+    reader = Client()
+    first = reader.get(url)
+    assert first.status_code == 200
+    assert first["Cache-Control"] == "public, max-age=0, must-revalidate"
+
+    assert reader.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    client_editor.patch(f"/api/sources/{claim.source_id}/", {"name": "Observatory (renamed)"})
+    changed = reader.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200
+    assert changed["ETag"] != first["ETag"]
+
+
+def test_a_missing_public_page_is_still_a_404_under_a_star():
+    assert Client().get("/claims/999999/", HTTP_IF_NONE_MATCH="*").status_code == 404
 
 
 def test_tokens_and_their_endpoint_are_never_stored():

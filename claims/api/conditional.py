@@ -24,6 +24,7 @@ Writes answer with `"<version>"`, as before: the state after a write is not read
 
 import functools
 import hashlib
+from pathlib import Path
 
 from django.apps import apps
 from django.http import HttpResponseNotModified
@@ -104,12 +105,22 @@ def record_state() -> str:
         return "|".join("" if value is None else str(value) for value in cursor.fetchone())
 
 
-def read_digest(request, state: str) -> str:
+@functools.cache
+def _page_version() -> str:
+    """A digest of every file of the claims app: a page's bytes also depend on its templates and static files."""
+    digest = hashlib.blake2b(digest_size=8)
+    root = Path(__file__).resolve().parent.parent
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def read_digest(request, state: str, code: str | None = None) -> str:
     """The part of a read's ETag that names the database state and the request's variant (see the module)."""
     user = getattr(request, "user", None)
     who = f"user:{user.pk}" if user is not None and user.is_authenticated else "anonymous"
     accepted = getattr(request, "accepted_media_type", "")
-    parts = (code_version(), state, request.build_absolute_uri(), accepted, who)
+    parts = (code or code_version(), state, request.build_absolute_uri(), accepted, who)
     return hashlib.blake2b("\0".join(parts).encode(), digest_size=12).hexdigest()
 
 
@@ -206,3 +217,28 @@ class ConditionalReadMixin:
         patch_cache_control(response, **cache_control(self.request))
         patch_vary_headers(response, VARY)
         return response
+
+
+def conditional_page(view):
+    """ConditionalReadMixin's ETag, 304 and Cache-Control for a public HTML page (a plain Django view)."""
+
+    @functools.wraps(view)
+    def page(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        digest = read_digest(request, record_state(), code=_page_version())
+        matched = none_match(request, digest)
+        if matched is not None and matched != "*":
+            response = HttpResponseNotModified()
+        else:
+            response = view(request, *args, **kwargs)
+            if response.status_code != 200:
+                return response
+            if matched == "*":
+                response = HttpResponseNotModified()
+        response["ETag"] = f'"{digest}"'
+        patch_cache_control(response, **cache_control(request))
+        patch_vary_headers(response, ("Cookie",))
+        return response
+
+    return page

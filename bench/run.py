@@ -23,7 +23,8 @@ editors' admin pages and the API's other endpoints, on the service alone.
    autocompletes; a claim's history.
 6. The `endpoints` group, the service only, anonymous, at `--connections`: similar claims (to a
    claim, to a text), the ClaimReview feeds, a source's record, the other lists, a claim's
-   history, its public page and a topic's CSV export (timed to its last byte). Generated claims
+   history, its public page and a topic's CSV export (timed to its last byte); then the list, a claim,
+   its thread and the ClaimReview feed revalidated (If-None-Match with the ETag read once: 304s). Generated claims
    have no history: the first run over a database gives that claim six revisions, through the API.
    Every page of groups 5 and 6 must answer 200 before any is timed; the run stops if one does not.
 7. Counts the queries each request runs (in this process, through Django and, for the `api` group,
@@ -477,6 +478,34 @@ def pick_endpoint_requests(records: dict) -> dict[str, str]:
     }
 
 
+def pick_revalidations(records: dict) -> dict[str, str]:
+    """Reads a client that keeps a copy sends again with the ETag it holds: each a 304 while nothing changes
+    (docs/conditional-reads.md). Timed in the endpoints group, beside the reads themselves."""
+    disputed = records["disputed"]
+    return {
+        "list, revalidated (304)": "/api/claims/?page_size=50",
+        "claim, revalidated (304)": f"/api/claims/{disputed}/",
+        "thread, revalidated (304)": f"/api/claims/{disputed}/thread/",
+        "claimreview feed, revalidated (304)": "/api/claimreview/?page_size=50",
+    }
+
+
+def revalidation_header(port: int, path: str) -> str:
+    """The If-None-Match of a client that read `path` once; stops the run unless the server answers it 304."""
+    headers = {"Host": HOST, "Accept": accept(path)}
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=EXPORT_TIMEOUT)
+    connection.request("GET", path, headers=headers)
+    response = connection.getresponse()
+    response.read()
+    tag = response.getheader("ETag")
+    connection.request("GET", path, headers={**headers, "If-None-Match": tag or ""})
+    again = connection.getresponse()
+    again.read()
+    if again.status != 304:
+        raise SystemExit(f"{path} with If-None-Match {tag} answers {again.status}, not 304")
+    return f"If-None-Match: {tag}"
+
+
 def count_queries(paths: dict[str, str]) -> tuple[dict, dict, dict]:
     """Queries per request, in the service and in the baseline, and the plans of the service's list queries."""
     from wsgiref.util import setup_testing_defaults
@@ -701,7 +730,8 @@ def main():
     if args.only:
         paths = {name: path for name, path in paths.items() if name in args.only}
         extra = {group: {name: path for name, path in p.items() if name in args.only} for group, p in extra.items()}
-        extra = {group: p for group, p in extra.items() if p}
+        revalidating = records and set(args.only) & set(pick_revalidations(records))
+        extra = {group: p for group, p in extra.items() if p or (group == "endpoints" and revalidating)}
     # The endpoints group needs it too, to give the claim whose history it reads some revisions.
     editor = create_editor(env) if extra else None
 
@@ -766,6 +796,15 @@ def main():
             connections = args.editor_connections if editing else args.connections
             header = f"Cookie: {cookie}" if editing else None
             results += time_group(service_port, group, group_paths, connections, args, script, header)
+            if group == "endpoints":
+                for name, path in pick_revalidations(records).items():
+                    if args.only and name not in args.only:
+                        continue
+                    tag = revalidation_header(service_port, path)
+                    rows = time_group(service_port, group, {name: path}, connections, args, script, tag)
+                    # One query: the state the tag is compared with (tests/test_query_counts.py pins it).
+                    rows[0].update(queries={"service": 1}, bytes=0)
+                    results += rows
     finally:
         for server in servers:
             server.stop()
@@ -794,8 +833,9 @@ def main():
         if row["group"] == "api":
             row["queries"] = {"service": service_queries[row["name"]], "baseline": baseline_queries[row["name"]]}
         else:
-            row["queries"] = {"service": queries[row["group"]][row["name"]]}
-            row["bytes"] = sizes[row["group"]][row["name"]]
+            if "queries" not in row:  # a revalidation's are set where it is timed
+                row["queries"] = {"service": queries[row["group"]][row["name"]]}
+                row["bytes"] = sizes[row["group"]][row["name"]]
 
     out = RESULTS / f"bench-{datetime.datetime.now():%Y-%m-%dT%H%M%S}.json"
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
 from claims import anchoring, claimreview, selectors, translations
+from claims.api.conditional import conditional_page
 from claims.db import unavailable_message
 from claims.diagram import format_claim_date, thread_context
 from claims.middleware import service_unavailable
@@ -26,6 +27,7 @@ def json_for_script(value) -> str:
     return mark_safe(json.dumps(value, ensure_ascii=False, indent=2).translate(_SCRIPT_ESCAPES))
 
 
+@conditional_page
 def claim_page(request, pk):
     """A claim with its attribution, its verdicts and its thread."""
     if not is_id(pk):
@@ -66,6 +68,7 @@ def _passage(claim: Claim) -> dict | None:
     return {"before": before, "exact": exact, "after": after, "appearance": appearance}
 
 
+@conditional_page
 def article_page(request, pk):
     """An article's text with each anchored claim highlighted, coloured by status and linked to its page."""
     if not is_id(pk):

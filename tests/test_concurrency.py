@@ -18,11 +18,23 @@ pytestmark = pytest.mark.django_db
 def test_detail_responses_carry_the_version_as_etag(client_editor):
     claim = make_claim()
     first = client_editor.get(f"/api/claims/{claim.pk}/")
-    assert first["ETag"] == '"1"'
+    # A read's tag starts with the version, then names what else it shows (claims.api.conditional).
+    assert first["ETag"].startswith('"1.')
     changed = client_editor.patch(f"/api/claims/{claim.pk}/", {"status": "disputed"})
     assert changed["ETag"] == '"2"'
     assert changed.json()["version"] == 2
-    assert client_editor.get(f"/api/claims/{claim.pk}/")["ETag"] == '"2"'
+    assert client_editor.get(f"/api/claims/{claim.pk}/")["ETag"].startswith('"2.')
+
+
+def test_the_etag_a_read_gave_is_a_valid_if_match(client_editor):
+    source = make_source(name="Before")
+    read = client_editor.get(f"/api/sources/{source.pk}/")["ETag"]
+
+    assert client_editor.patch(f"/api/sources/{source.pk}/", {"name": "Mine"}, HTTP_IF_MATCH=read).status_code == 200
+    # The same tag again: the record is now at version 2.
+    stale = client_editor.patch(f"/api/sources/{source.pk}/", {"name": "Again"}, HTTP_IF_MATCH=read)
+    assert stale.status_code == 412
+    assert Source.objects.get(pk=source.pk).name == "Mine"
 
 
 def test_create_answers_with_an_etag(client_editor):

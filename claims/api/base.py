@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 
 from claims import history
+from claims.api.conditional import ConditionalReadMixin
 from claims.api.pagination import PageNumberPagination
 from claims.api.schema import ErrorSerializer
 from claims.api.serializers import HistoryEntrySerializer, HistoryPageSerializer
@@ -28,8 +29,17 @@ class EditConflict(APIException):
 
 
 def etag(version: int) -> str:
-    """The strong entity tag of a record at `version`."""
+    """The strong entity tag of a record at `version`, as writes answer with it."""
     return f'"{version}"'
+
+
+def tag_version(tag: str) -> int | None:
+    """The record version an entity tag names: `"3"` (a write's) and `"3.<digest>"` (a read's, see
+    claims.api.conditional) both name 3. None for a weak tag or one that names no version."""
+    if tag.startswith("W/") or len(tag) < 2 or not (tag[0] == tag[-1] == '"'):
+        return None
+    version = tag[1:-1].partition(".")[0]
+    return int(version) if version.isascii() and version.isdigit() else None
 
 
 def if_match_tags(request) -> list[str] | None:
@@ -56,8 +66,9 @@ def check_if_match(request, instance) -> bool:
     tags = if_match_tags(request)
     if tags is None:
         return False
-    # Weak tags (W/"...") never match under If-Match's strong comparison (RFC 9110 13.1.1).
-    if "*" not in tags and etag(instance.version) not in tags:
+    # Weak tags (W/"...") never match under If-Match's strong comparison (RFC 9110 13.1.1). Only the
+    # version is compared: a read's tag also names the records it shows, which a write does not change.
+    if "*" not in tags and instance.version not in {tag_version(tag) for tag in tags}:
         raise PreconditionFailed(
             f"If-Match {', '.join(tags)} does not match the current version {etag(instance.version)}: "
             "the record has changed since you read it. Fetch it again and reapply your change."
@@ -100,12 +111,13 @@ class ParametersMixin:
             if_match_tags(request)  # a 400 for an If-Match that names no tag
 
 
-class RecordViewSet(ParametersMixin, viewsets.ModelViewSet):
+class RecordViewSet(ConditionalReadMixin, ParametersMixin, viewsets.ModelViewSet):
     """A ModelViewSet for versioned, history-keeping records.
 
-    Writes are all-or-nothing. Detail responses carry an `ETag` (the record's
-    version); PUT, PATCH and DELETE with an `If-Match` that no longer matches get
-    412 and change nothing, checked in the same statement as the write.
+    Writes are all-or-nothing. Detail responses carry an `ETag` that starts with the
+    record's version; PUT, PATCH and DELETE with an `If-Match` that no longer matches get
+    412 and change nothing, checked in the same statement as the write. Reads answer
+    If-None-Match with 304 (claims.api.conditional).
     """
 
     def filter_queryset(self, queryset):
@@ -147,7 +159,8 @@ class RecordViewSet(ParametersMixin, viewsets.ModelViewSet):
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        if self.action in ("retrieve", "create", "update", "partial_update") and response.status_code in (200, 201):
+        # A read's ETag is ConditionalReadMixin's; a write's is the version it wrote.
+        if self.action in ("create", "update", "partial_update") and response.status_code in (200, 201):
             data = response.data or {}
             if "version" in data:
                 response["ETag"] = etag(data["version"])

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from claims import claimreview, selectors
 from claims.api.base import ParametersMixin
+from claims.api.conditional import ConditionalReadMixin
 from claims.api.renderers import JSONRenderer
 from claims.models import Review
 from claims.tokens.auth import TokenScopePermission
@@ -61,7 +62,7 @@ def cache_key(request, pk) -> str:
         ),
     ],
 )
-class ClaimReviewFeed(ParametersMixin, generics.GenericAPIView):
+class ClaimReviewFeed(ConditionalReadMixin, ParametersMixin, generics.GenericAPIView):
     """Every review as a ClaimReview, newest first: a feed for crawlers and fact-check aggregators.
 
     Pages through like the lists; `Link` headers (rel="next" / "prev") give the neighbouring pages.

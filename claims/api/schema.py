@@ -60,6 +60,10 @@ ERRORS = {
         "that already exists; a related record that does not exist; a rule that depends on other records; "
         "or a concurrent write. Fields at fault are named as for 400.",
     ),
+    "304": OpenApiResponse(
+        description="Not Modified: If-None-Match names the current representation. No body; the `ETag` and "
+        "`Cache-Control` are those a 200 would have."
+    ),
     "412": OpenApiResponse(ErrorSerializer, "If-Match does not match the current version: changed since read."),
     "413": OpenApiResponse(ErrorSerializer, "The request body is larger than the service accepts."),
     "414": OpenApiResponse(
@@ -87,6 +91,21 @@ IF_MATCH = OpenApiParameter(
     "An empty value is refused (400); leave the header out to write unconditionally.",
 )
 
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    {"type": "string"},
+    OpenApiParameter.HEADER,
+    description="ETags you hold (or `*`): if one still names what this read would answer, the answer is 304 "
+    "with no body. A value that names no tag of ours is ignored (200).",
+)
+
+
+def _conditional_read(view, method: str) -> bool:
+    """Whether this operation answers If-None-Match (claims.api.conditional)."""
+    from claims.api.conditional import ConditionalReadMixin  # the views import this module
+
+    return method == "GET" and isinstance(view, ConditionalReadMixin) and not view.no_store
+
 
 class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's schema plus the error responses each kind of operation can give."""
@@ -94,7 +113,8 @@ class AutoSchema(openapi.AutoSchema):
     def _error_codes(self) -> list[str]:
         has_id = "{" in self.path
         if self.method == "GET":
-            return ["400", "404"]  # a bad parameter; a page past the end, or no such record
+            # a bad parameter; a page past the end, or no such record; a copy still current
+            return ["304", "400", "404"] if _conditional_read(self.view, self.method) else ["400", "404"]
         codes = ["400", "401", "403"]  # a DELETE's 400: an If-Match that names no version
         if has_id:
             codes.append("404")
@@ -131,13 +151,31 @@ class AutoSchema(openapi.AutoSchema):
         params = super().get_override_parameters()
         if self._action() in ("update", "partial_update", "destroy"):
             params = [*params, IF_MATCH]
+        if _conditional_read(self.view, self.method):
+            params = [*params, IF_NONE_MATCH]
         return params
 
     def _get_response_headers_for_code(self, status_code, direction="response"):
         headers = super()._get_response_headers_for_code(status_code, direction)
         if str(status_code) in ("429", "503"):
             headers["Retry-After"] = {"schema": {"type": "integer"}, "description": "Seconds to wait before retrying."}
-        if str(status_code) in ("200", "201") and self._action() in ("retrieve", "create", "update", "partial_update"):
+        if str(status_code) in ("200", "304") and _conditional_read(self.view, self.method):
+            retrieve = self._action() == "retrieve"
+            headers["ETag"] = {
+                "schema": {"type": "string"},
+                "description": (
+                    '"<version>.<digest>": the record\'s version, then what else the answer shows. Send it back as '
+                    "If-Match to update or delete safely (the version is compared), or as If-None-Match to read "
+                    "again only if anything changed."
+                    if retrieve
+                    else "Names this answer: send it back as If-None-Match to read again only if anything changed."
+                ),
+            }
+            headers["Cache-Control"] = {
+                "schema": {"type": "string"},
+                "description": "`public, max-age=0, must-revalidate` for anonymous readers, `private, ...` otherwise.",
+            }
+        if str(status_code) in ("200", "201") and self._action() in ("create", "update", "partial_update"):
             headers["ETag"] = {
                 "schema": {"type": "string"},
                 "description": "The record's version; send it back as If-Match to update or delete safely.",

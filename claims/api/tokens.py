@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from claims.api.base import ParametersMixin
+from claims.api.conditional import ConditionalReadMixin
 from claims.api.fields import StrictCharField, StrictChoiceField
 from claims.api.schema import AutoSchema, ErrorSerializer
 from claims.api.throttling import AnonThrottle, LoginAccountThrottle, LoginThrottle, UserThrottle
@@ -93,6 +94,7 @@ class TokenSchema(AutoSchema):
 
 
 class TokenViewSet(
+    ConditionalReadMixin,
     ParametersMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -107,6 +109,7 @@ class TokenViewSet(
     serializer_class = ApiTokenSerializer
     permission_classes = [TokenScopePermission, IsAuthenticated]
     token_scope = TokenScope.ADMIN
+    no_store = True  # an issued token's secret, and who holds which token
     filter_backends = []
     schema = TokenSchema()
 
@@ -146,7 +149,7 @@ class TokenLoginSerializer(AuthTokenSerializer, TokenSettingsSerializer):
     )
 
 
-class ObtainToken(GenericAPIView):
+class ObtainToken(ConditionalReadMixin, GenericAPIView):
     """`POST` a `username` and `password` (JSON or a form), get a new token: `{"token": ...}` is the
     secret for `Authorization: Token <secret>`, shown this once. Optionally `name` it, choose its
     `scope` (write if not given) and `expires_in_days`. Wrong credentials are a 401, as any failed
@@ -154,6 +157,7 @@ class ObtainToken(GenericAPIView):
     than other requests."""
 
     serializer_class = TokenLoginSerializer
+    no_store = True  # a new token's secret
     # The password is the credential here: an Authorization header is not read, so any scope's token
     # neither helps nor hinders.
     authentication_classes = []

@@ -189,14 +189,15 @@ def test_webhook_lists_query_counts_are_fixed(client_anon, django_assert_num_que
     assert not DBTaskResult.objects.exists()
     client_anon.force_authenticate(owner)
 
-    # the owner's permissions (two: the user's own, the groups'), count, the subscriptions with owner (+ profile),
-    # topic and source (+ affiliation) joined
-    with django_assert_num_queries(4):
+    # the database state (the list's ETag), the owner's permissions (two: the user's own, the groups'), count,
+    # the subscriptions with owner (+ profile), topic and source (+ affiliation) joined
+    with django_assert_num_queries(STATE + 4):
         response = client_anon.get(f"/api/webhooks/?page_size={page_size}")
     assert len(response.data["results"]) == page_size
     client_anon.force_authenticate(type(owner).objects.get(pk=owner.pk))  # permissions not yet read, as per request
-    # the owner's permissions (two), the subscription, count, the deliveries, their attempts in one batch
-    with django_assert_num_queries(6):
+    # the database state (the ETag), the owner's permissions (two), the subscription, count, the deliveries,
+    # their attempts in one batch
+    with django_assert_num_queries(STATE + 6):
         response = client_anon.get(f"/api/webhooks/{subscription.pk}/deliveries/?page_size={page_size}")
     assert len(response.data["results"]) == page_size
     assert [a["number"] for a in response.data["results"][0]["attempts"]] == [1, 2]

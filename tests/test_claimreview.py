@@ -206,9 +206,9 @@ def test_the_feed_lists_every_review_a_page_at_a_time(reviewed_claim_ids, client
         make_review(make_claim(article=make_article()))
     total = Review.objects.count()
 
-    # the page of reviews with their claims, their claims' appearances (one batch), the count, and the date
-    # of the newest review
-    with django_assert_num_queries(4):
+    # the page of reviews with their claims, their claims' appearances (one batch), their topics (one batch),
+    # the count, and the date of the newest review
+    with django_assert_num_queries(5):
         first = client_anon.get("/api/claimreview/", {"page_size": 2})
     assert first.status_code == 200
     assert first["Content-Type"] == "application/ld+json"

@@ -15,10 +15,16 @@ from django.forms import Textarea
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from claims import anchoring, history, search, selectors, services
+from claims import anchoring, history, search, selectors, services, wikidata
 from claims.admin import extraction
 from claims.admin.base import HasDenialFilter, HasReviewFilter, ModelAdmin, VersionedInline
-from claims.admin.forms import AppearanceAdminForm, ClaimAdminForm, PlainTextField, SafeAutocompleteSelectMultiple
+from claims.admin.forms import (
+    AppearanceAdminForm,
+    ClaimAdminForm,
+    PlainTextField,
+    SafeAutocompleteSelectMultiple,
+    WikidataAdminForm,
+)
 from claims.admin.scale import IndexedValuesFilter
 from claims.diagram import format_claim_date, thread_context
 from claims.extraction import accept
@@ -65,12 +71,23 @@ class LanguageFilter(IndexedValuesFilter):
     title, parameter_name = "language", "language"
 
 
+class WikidataColumn:
+    """The record's Wikidata item as a link in the change list (the id itself is in the form)."""
+
+    @admin.display(description="Wikidata", ordering="wikidata")
+    def wikidata_item(self, obj):
+        if not obj.wikidata:
+            return ""
+        return format_html('<a href="{}" rel="external">{}</a>', wikidata.page_url(obj.wikidata), obj.wikidata)
+
+
 @admin.register(Source)
-class SourceAdmin(ModelAdmin):
-    list_display = ["name", "slug", "kind", "role", "affiliation", "country", "claim_count"]
+class SourceAdmin(WikidataColumn, ModelAdmin):
+    form = WikidataAdminForm
+    list_display = ["name", "slug", "kind", "role", "affiliation", "country", "wikidata_item", "claim_count"]
     list_filter = ["kind", "country"]
     list_select_related = ["affiliation"]
-    search_fields = ["name", "slug", "description", "aliases"]
+    search_fields = ["name", "slug", "description", "aliases", "wikidata"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["affiliation"]
 
@@ -159,10 +176,11 @@ class ArticleAdmin(ModelAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(ModelAdmin):
-    list_display = ["name", "slug", "kind", "claim_count"]
+class TopicAdmin(WikidataColumn, ModelAdmin):
+    form = WikidataAdminForm
+    list_display = ["name", "slug", "kind", "wikidata_item", "claim_count"]
     list_filter = ["kind"]
-    search_fields = ["name", "slug", "aliases"]
+    search_fields = ["name", "slug", "aliases", "wikidata"]
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):

@@ -130,7 +130,7 @@ class SourceBriefSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Source
-        fields = ["id", "slug", "name", "kind", "role", "affiliation"]
+        fields = ["id", "slug", "name", "kind", "role", "wikidata", "affiliation"]
 
 
 class ArticleBriefSerializer(serializers.ModelSerializer):
@@ -183,7 +183,7 @@ class AppearanceBriefSerializer(serializers.ModelSerializer):
 class TopicBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Topic
-        fields = ["id", "slug", "name", "kind"]
+        fields = ["id", "slug", "name", "kind", "wikidata"]
 
 
 class ClaimBriefSerializer(serializers.ModelSerializer):
@@ -250,6 +250,7 @@ class SourceSerializer(RecordSerializerMixin, serializers.ModelSerializer):
             "country",
             "url",
             "aliases",
+            "wikidata",
             "claim_count",
             "version",
         ]
@@ -297,7 +298,7 @@ class TopicSerializer(RecordSerializerMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Topic
-        fields = ["id", "slug", "name", "kind", "aliases", "claim_count", "version"]
+        fields = ["id", "slug", "name", "kind", "aliases", "wikidata", "claim_count", "version"]
 
 
 class ClaimSerializer(RecordSerializerMixin, serializers.ModelSerializer):

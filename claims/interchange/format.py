@@ -42,6 +42,7 @@ COLUMNS = [
     "article_url",
     "article_title",
     "article_publisher",
+    "article_publisher_wikidata",
     "article_published_on",
     "topics",
     "topics_wikidata",
@@ -56,8 +57,8 @@ PLAIN_FIELDS = ("text", "quote", "language", "claimed_on_precision", "status")
 # Words of the claim are kept exactly as written; every other cell is trimmed.
 VERBATIM = {"text", "quote"}
 ARTICLE_COLUMNS = ("article_url", "article_title", "article_publisher", "article_published_on")
-# Source columns: (slug or name, name to create it with, kind to create it with). Each has a
-# `<column>_wikidata` too: the source's Wikidata id (set on it when it has none; a different one is an error).
+# Source columns: (slug or name, name to create it with, kind to create it with). Each (and
+# article_publisher) has a `<column>_wikidata` too: the source's Wikidata id, set on it when it has none.
 SOURCE_COLUMNS = {
     "source": ("source_name", "source_kind"),
     "speaker": ("speaker_name", None),
@@ -117,6 +118,7 @@ def claim_to_row(claim: Claim, refs_in_export: Container[int]) -> dict[str, str]
         "article_url": article.url if article else "",
         "article_title": article.title if article else "",
         "article_publisher": publisher.slug if publisher else "",
+        "article_publisher_wikidata": publisher.wikidata if publisher else "",
         "article_published_on": article.published_on.isoformat() if article and article.published_on else "",
         "topics": "; ".join(topic.slug for topic in topics),
         # Item by item as `topics`, "" for a topic without one; no cell at all when none has one.
@@ -371,7 +373,15 @@ def parse_row(line: int, cells: dict[str, str], *, from_csv: bool) -> Row:
             else:
                 row.values[column] = mention
     if any(column in cells for column in ARTICLE_COLUMNS):
-        row.values["article"] = _article(row, *(cell(column) for column in ARTICLE_COLUMNS))
+        article = row.values["article"] = _article(row, *(cell(column) for column in ARTICLE_COLUMNS))
+        item = _wikidata(row, "article_publisher_wikidata", cell("article_publisher_wikidata"))
+        if item and (article is None or article.publisher is None):
+            if cell("article_publisher") == "":
+                row.error("article_publisher_wikidata", "is given without article_publisher")
+        elif item:
+            article.publisher.wikidata = item
+    elif cell("article_publisher_wikidata"):
+        row.error("article_publisher_wikidata", "is given without article_publisher")
     if "topics" in cells:
         row.values["topics"] = _topics(row, cell("topics"), cell("topics_wikidata"))
     elif cell("topics_wikidata"):

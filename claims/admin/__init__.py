@@ -314,8 +314,15 @@ class ClaimAdmin(ModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         # Possible duplicates of the text in the form: as saved, or as typed before a refused save.
         # similar.js refreshes the box while the editor types.
-        text = context["adminform"].form["text"].value() or ""
-        context["similar_claims"] = search.similar_claims(str(text), exclude=obj.pk if obj else None)
+        form = context["adminform"].form
+        text, language = form["text"].value() or "", form["language"].value() or None
+        # Across languages through the claim's translations as saved (claims.search, "across languages").
+        context["similar_claims"] = search.similar_claims(
+            str(text),
+            exclude=obj.pk if obj else None,
+            language=str(language) if language else None,
+            translations=obj.translations if obj else (),
+        )
         context["similar_url"] = reverse("claim-similar-to-text")
         return super().render_change_form(request, context, add, change, form_url, obj)
 

@@ -531,13 +531,26 @@ class HistoryPageSerializer(serializers.Serializer):
     results = HistoryEntrySerializer(many=True)
 
 
+class MatchedViaSerializer(serializers.Serializer):
+    """Which text of the similar claim matched: its own (`original`) or its translation, and in what language."""
+
+    language = serializers.CharField(help_text="The language of the text that matched.")
+    kind = serializers.ChoiceField(choices=["original", "translation"])
+
+
 class SimilarClaimSerializer(ClaimBriefSerializer):
-    """A claim whose text is like the one given, with how alike they are."""
+    """A claim whose text (or a translation of it) is like the one given, with how alike they are."""
 
     similarity = serializers.FloatField(help_text="Trigram similarity of the two texts, from 0 to 1.")
+    matched_via = MatchedViaSerializer(
+        read_only=True,
+        help_text="The claim's text that matched: its own, or its translation into the language of the text "
+        "it was compared with. A claim in another language is listed only through a translation (its own "
+        "or that of the claim asked about, then `kind` is `original` and `language` that translation's).",
+    )
 
     class Meta(ClaimBriefSerializer.Meta):
-        fields = [*ClaimBriefSerializer.Meta.fields, "similarity"]
+        fields = [*ClaimBriefSerializer.Meta.fields, "similarity", "matched_via"]
 
 
 def counts_by(name: str, choices) -> type[serializers.Serializer]:

@@ -417,11 +417,17 @@ def _matched_via(claim: Claim, text_similarity: float, translation_similarity: f
     return {"language": claim.language, "kind": "original"}
 
 
+# Each translation compared is one more search as costly as the text's (docs/search-and-sharing.md): a
+# claim may have 20. The human ones first, then in their order.
+SIMILAR_TRANSLATIONS = 2
+
+
 def _similar_across_languages(found: list[Claim], base: QuerySet, translations: Iterable[dict], limit: int) -> list:
-    """`found`, with the claims each of `translations` finds among those written in its language; each
-    claim once, at its best similarity, most similar first."""
+    """`found`, with the claims each of `translations` (the first SIMILAR_TRANSLATIONS, human ones first)
+    finds among those written in its language; each claim once, at its best similarity, most similar first."""
     best = {claim.pk: claim for claim in found}
-    for translation in translations:
+    chosen = sorted(translations, key=lambda translation: translation["kind"] != "human")[:SIMILAR_TRANSLATIONS]
+    for translation in chosen:
         text, language = _searchable(translation["text"]), primary_language(translation["language"])
         in_language = base.filter(Q(language__iexact=language) | Q(language__istartswith=f"{language}-"))
         # Their translations are not compared with ours: their own text, in this language, is.

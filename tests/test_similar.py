@@ -229,6 +229,18 @@ def test_claims_in_two_languages_are_not_matched_without_a_translation_between_t
     assert similar_to(client_anon, russian) == {}  # its translation is compared with German claims only: none
 
 
+def test_a_claims_human_translations_are_compared_before_its_machine_ones(client_anon):
+    german = make_claim(text="Irakische Milizen haben die Grenze nach Syrien überquert.", language="de")
+    machine_german = translation("de", german.text, kind="machine")
+    two_human = [translation("fr", "Des milices ont franchi la frontière."), translation("es", "Milicias cruzaron.")]
+    arabic = make_claim(text=ARABIC, language="ar", translations=[machine_german, *two_human])
+    with_room = make_claim(text=ARABIC + " .", language="ar", translations=[machine_german, two_human[0]])
+
+    # Two translations at most are compared (each is a search): the two human ones leave no room for German.
+    assert german.pk not in similar_to(client_anon, arabic)
+    assert similar_to(client_anon, with_room)[german.pk]["matched_via"] == {"language": "de", "kind": "original"}
+
+
 def test_the_admin_change_page_lists_claims_found_through_a_translation(across):
     english, arabic, _ = across
 

@@ -131,6 +131,7 @@ class WikidataFilter(filters.CharFilter):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("validators", [wikidata_id])
+        kwargs.setdefault("strip", False)  # "Q42 " is refused, as the API refuses it in a record
         super().__init__(*args, **kwargs)
 
 

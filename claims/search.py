@@ -330,9 +330,9 @@ def _similar_in_python(base, text, limit, translations_into=None):
         return []
     shares_a_word = Q()
     for word in words:
-        # The translations as stored JSON text: a word of one of them is found there too.
         shares_a_word |= Q(text__icontains=word)
         if translations_into != OWN_TEXT_ONLY:
+            # The translations as stored JSON text: a word of one of them is found there too.
             shares_a_word |= Q(translations__icontains=word)
     wanted = trigrams(text)
     scored = []
@@ -370,7 +370,8 @@ def trigram_similarity(a: set[str], b: set[str]) -> float:
 # Similar claims across languages ---------------------------------------------------------------
 # Wherever a translation exists: a claim's text against the others' translations (in `_similar`), and
 # its translations against the others' texts (here). Two claims in different languages with no
-# translation between them are never compared: their trigrams would only match by accident.
+# translation between them are compared only as any two claims are, text with text; a translation
+# only in the language it is labelled with.
 
 
 def primary_language(code: str) -> str:
@@ -429,7 +430,7 @@ def _similar_across_languages(found: list[Claim], base: QuerySet, translations: 
     chosen = sorted(translations, key=lambda translation: translation["kind"] != "human")[:SIMILAR_TRANSLATIONS]
     for translation in chosen:
         text, language = _searchable(translation["text"]), primary_language(translation["language"])
-        in_language = base.filter(Q(language__iexact=language) | Q(language__istartswith=f"{language}-"))
+        in_language = base.filter(Q(language=language) | Q(language__startswith=f"{language}-"))
         # Their translations are not compared with ours: their own text, in this language, is.
         for claim in _similar(in_language, text, limit, translations_into=OWN_TEXT_ONLY) if text else []:
             if claim.matched_via["kind"] == "original" and (

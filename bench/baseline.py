@@ -36,7 +36,7 @@ _CLAIM_COLUMNS = (
     " c.translations"
 )
 # A thread's claims come with their sources and article joined, as the service's thread selector has them.
-_SOURCE = "{0}.id, {0}.slug, {0}.name, {0}.kind, {0}.role, {1}.id, {1}.slug, {1}.name, {1}.kind"
+_SOURCE = "{0}.id, {0}.slug, {0}.name, {0}.kind, {0}.role, {0}.wikidata, {1}.id, {1}.slug, {1}.name, {1}.kind"
 _THREAD_COLUMNS = ", ".join(
     [
         "c.id, c.text, c.quote, c.claimed_on, c.claimed_on_precision, c.status",
@@ -106,7 +106,8 @@ def _source(row, at: int) -> dict | None:
         "name": row[at + 2],
         "kind": row[at + 3],
         "role": row[at + 4],
-        "affiliation": _ref(row, at + 5),
+        "wikidata": row[at + 5],
+        "affiliation": _ref(row, at + 6),
     }
 
 
@@ -131,7 +132,7 @@ def _claims(rows: list[tuple]) -> list[dict]:
     source_ids = tuple({row[at] for row in rows for at in (11, 12, 13)} - {None})
     if source_ids:
         for s in _query(
-            f"SELECT s.id, s.slug, s.name, s.kind, s.role, {_REF.format('a')} FROM claims_source s"
+            f"SELECT s.id, s.slug, s.name, s.kind, s.role, s.wikidata, {_REF.format('a')} FROM claims_source s"
             " LEFT JOIN claims_source a ON a.id = s.affiliation_id WHERE s.id IN %s",
             (source_ids,),
         ):
@@ -148,11 +149,11 @@ def _claims(rows: list[tuple]) -> list[dict]:
     appearances, anchors = defaultdict(list), {}
     if ids:
         for claim_id, *topic in _query(
-            f"SELECT ct.claim_id, {_REF.format('t')} FROM claims_claimtopic ct JOIN claims_topic t"
+            f"SELECT ct.claim_id, {_REF.format('t')}, t.wikidata FROM claims_claimtopic ct JOIN claims_topic t"
             " ON t.id = ct.topic_id WHERE ct.claim_id IN %s ORDER BY t.name, ct.topic_id",
             (ids,),
         ):
-            topics[claim_id].append(_ref(topic, 0))
+            topics[claim_id].append({**_ref(topic, 0), "wikidata": topic[4]})
         for r in _query(
             "SELECT r.id, r.claim_id, r.rating, r.summary, r.url, r.reviewer_id,"
             " (SELECT pr.display_name FROM claims_profile pr WHERE pr.user_id = r.reviewer_id), r.reviewed_on"
@@ -358,9 +359,9 @@ def claim_thread(pk: int, max_claims: int = 500) -> dict:
                 "text": row[1],
                 "quote": row[2],
                 "source": _source(row, 6),
-                "speaker": _source(row, 15),
-                "via": _source(row, 24),
-                "article": _article(row, 33),
+                "speaker": _source(row, 16),
+                "via": _source(row, 26),
+                "article": _article(row, 36),
                 "claimed_on": row[3].isoformat(),
                 "claimed_on_precision": row[4],
                 "status": row[5],

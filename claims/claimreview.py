@@ -10,7 +10,19 @@ See docs/claimreview.md for the mapping and its reasons.
 from django.conf import settings
 from django.urls import reverse
 
-from claims.models import Article, Claim, DatePrecision, Review, ReviewRating, Source, SourceKind, TranslationKind
+from claims import wikidata
+from claims.models import (
+    Article,
+    Claim,
+    DatePrecision,
+    Review,
+    ReviewRating,
+    Source,
+    SourceKind,
+    Topic,
+    TopicKind,
+    TranslationKind,
+)
 
 CONTEXT = "https://schema.org"
 
@@ -28,6 +40,14 @@ WORST_RATING, BEST_RATING = 1, 5
 # Sources that are one person are schema.org Persons; every other kind speaks as an organisation.
 _PERSON_KINDS = {SourceKind.PERSON}
 
+# A topic as the schema.org type it is; a theme is no narrower than a Thing.
+_TOPIC_TYPES = {
+    TopicKind.PLACE: "Place",
+    TopicKind.ORGANIZATION: "Organization",
+    TopicKind.PERSON: "Person",
+    TopicKind.EVENT: "Event",
+}
+
 
 def claim_date(claim: Claim) -> str:
     """The claim's date in ISO 8601 at its recorded precision: '2017-11-08', '2017-11' or '2017'."""
@@ -43,6 +63,16 @@ def _agent(source: Source) -> dict:
     node = {"@type": "Person" if source.kind in _PERSON_KINDS else "Organization", "name": source.name}
     if source.url:
         node["url"] = source.url
+    if source.wikidata:
+        # The shared key: consumers join our sources with Wikidata, ClaimsKG and their own data on it.
+        node["sameAs"] = wikidata.page_url(source.wikidata)
+    return node
+
+
+def _topic(topic: Topic) -> dict:
+    node = {"@type": _TOPIC_TYPES.get(topic.kind, "Thing"), "name": topic.name}
+    if topic.wikidata:
+        node["sameAs"] = wikidata.page_url(topic.wikidata)
     return node
 
 
@@ -109,6 +139,9 @@ def claim_review(review: Review, *, build_absolute_uri, context: bool = True) ->
         "datePublished": claim_date(claim),
         "inLanguage": claim.language,
     }
+    topics = list(claim.topics.all())  # prefetched, as the appearances (selectors.review_markup_list)
+    if topics:
+        item["about"] = [_topic(topic) for topic in topics]
     # The first report (the claim's article), then every other article it was seen in, oldest first.
     articles = [claim.article] if claim.article_id else []
     others = [a.article for a in claim.appearances.all() if a.article_id != claim.article_id]

@@ -14,6 +14,7 @@ The query language is the one users know from search engines:
 """
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
@@ -31,7 +32,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce, Greatest
 
 from claims.models import Claim, ClaimTopic, language_code
 from claims.replicas import read_connection
@@ -270,26 +271,54 @@ SIMILAR_CANDIDATES = 500
 
 
 def similar_claims(
-    text: str, *, exclude: int | None = None, limit: int = SIMILAR_LIMIT, language: str | None = None
+    text: str,
+    *,
+    exclude: int | None = None,
+    limit: int = SIMILAR_LIMIT,
+    language: str | None = None,
+    translations: Iterable[dict] = (),
 ) -> list[Claim]:
-    """The existing claims whose text is most like `text`, most similar first.
+    """The existing claims whose text, or a translation of it, is most like `text`, most similar first.
 
-    `language` (BCP 47, English when not given) is the language `text` is in: on PostgreSQL its
-    words are looked up in the full-text index as that language's configuration reads them.
-
-    Each claim carries its `similarity` (0 to 1, trigram similarity as pg_trgm
-    computes it). On PostgreSQL the full-text index finds a bounded set of
-    candidates that share the text's words (see `_similar_candidates`); on
-    SQLite the claims sharing a word with `text` are compared in Python.
+    Each claim carries its `similarity` (0 to 1, trigram similarity as pg_trgm computes it) and
+    `matched_via`, the claim's text that matched: `{"language": ..., "kind": "original"}` for its own
+    text, `{"language": ..., "kind": "translation"}` for one of its translations. Across languages
+    (wherever a translation exists; see `_similar_across_languages`):
+      - `text` is compared with the other claims' translations too: all of them, or with `language`
+        given (the text's own), those into that language;
+      - each of `translations` (the text's own, {"language", "text", ...}) is compared with the
+        claims written in its language.
+    `language` (BCP 47, English when not given) is also how `text`'s words are read: on PostgreSQL they
+    are looked up in the full-text index as that language's configuration reads them.
+    On PostgreSQL the full-text index finds a bounded set of candidates that share the text's
+    words (see `_similar_candidates`); on SQLite the claims sharing a word with `text` are
+    compared in Python.
     """
     # The admin asks with whatever was typed, even a text its form refuses: NUL, which PostgreSQL cannot
     # take in a query (a 500), or 1 MB, which SQLite refuses as a LIKE pattern. No claim holds either.
-    text = text.replace("\x00", "").strip()[: Claim._meta.get_field("text").max_length]
+    text = _searchable(text)
     if not text:
         return []
     base = Claim.objects.select_related("source")
     if exclude is not None:
         base = base.exclude(pk=exclude)
+    found = _similar(base, text, limit, language=language, translations_into=language)
+    return _similar_across_languages(found, base, translations, limit)
+
+
+def _searchable(text: str) -> str:
+    return text.replace("\x00", "").strip()[: Claim._meta.get_field("text").max_length]
+
+
+# `translations_into` when a text is compared with no translation: their own text only.
+OWN_TEXT_ONLY = ""
+
+
+def _similar(
+    base: QuerySet, text: str, limit: int, *, language: str | None, translations_into: str | None
+) -> list[Claim]:
+    """The claims of `base` most like `text` (written in `language`), by their text or by their
+    translations into `translations_into` (any language when None, none when OWN_TEXT_ONLY)."""
     if connection.vendor == "postgresql":
         # A language as typed in a refused form may be anything: what is no language code counts as English.
         candidates = _similar_candidates(text, language if language_code.regex.fullmatch(language or "") else "en")
@@ -297,9 +326,15 @@ def similar_claims(
             return []
         table = Claim._meta.db_table
         score = RawSQL(f"similarity({table}.text, %s)", [text], output_field=FloatField())
-        found = base.filter(pk__in=candidates).annotate(similarity=score)
-        return list(found.filter(similarity__gte=SIMILARITY_THRESHOLD).order_by("-similarity", "-id")[:limit])
-    return _similar_in_python(base, text, limit)
+        translated = _translation_scores(text, translations_into)
+        found = base.filter(pk__in=candidates).annotate(text_similarity=score, **translated)
+        best = Greatest("text_similarity", "translation_similarity")
+        found = found.annotate(similarity=best).filter(similarity__gte=SIMILARITY_THRESHOLD)
+        claims = list(found.order_by("-similarity", "-id")[:limit])
+        for claim in claims:
+            claim.matched_via = _matched_via(claim, claim.text_similarity, claim.translation_similarity)
+        return claims
+    return _similar_in_python(base, text, limit, translations_into)
 
 
 def _similar_candidates(text: str, language: str) -> RawSQL | None:
@@ -369,19 +404,28 @@ ORDER BY 2, 1
 """
 
 
-def _similar_in_python(base, text, limit):
+def _similar_in_python(base, text, limit, translations_into=None):
     words = sorted({w for w in re.findall(r"\w+", text.lower()) if len(w) > 3}, key=len, reverse=True)[:8]
     if not words:
         return []
     shares_a_word = Q()
     for word in words:
         shares_a_word |= Q(text__icontains=word)
+        if translations_into != OWN_TEXT_ONLY:
+            # The translations as stored JSON text: a word of one of them is found there too.
+            shares_a_word |= Q(translations__icontains=word)
     wanted = trigrams(text)
     scored = []
     for claim in base.filter(shares_a_word).order_by("-id")[:2000]:
-        score = trigram_similarity(wanted, trigrams(claim.text))
-        if score >= SIMILARITY_THRESHOLD:
-            claim.similarity = score
+        claim.translation_similarity, claim.translation_language = 0.0, None
+        for translation in _translations_into(claim.translations, translations_into):
+            score = trigram_similarity(wanted, trigrams(translation["text"]))
+            if score > claim.translation_similarity:
+                claim.translation_similarity, claim.translation_language = score, translation["language"]
+        text_score = trigram_similarity(wanted, trigrams(claim.text))
+        claim.similarity = max(text_score, claim.translation_similarity)
+        if claim.similarity >= SIMILARITY_THRESHOLD:
+            claim.matched_via = _matched_via(claim, text_score, claim.translation_similarity)
             scored.append(claim)
     scored.sort(key=lambda claim: (-claim.similarity, -claim.pk))
     return scored[:limit]
@@ -401,3 +445,79 @@ def trigram_similarity(a: set[str], b: set[str]) -> float:
     if not a or not b:
         return 0.0
     return len(a & b) / len(a | b)
+
+
+# Similar claims across languages ---------------------------------------------------------------
+# Wherever a translation exists: a claim's text against the others' translations (in `_similar`), and
+# its translations against the others' texts (here). Two claims in different languages with no
+# translation between them are compared only as any two claims are, text with text; a translation
+# only in the language it is labelled with.
+
+
+def primary_language(code: str) -> str:
+    """'en-GB' -> 'en': a translation into English serves a claim written in British English."""
+    return code.split("-", 1)[0].lower()
+
+
+def _translations_into(translations, language: str | None) -> list[dict]:
+    """The translations (as stored on a claim) into `language`: all when None, none when OWN_TEXT_ONLY."""
+    if language is None:
+        return list(translations)
+    return [t for t in translations if primary_language(t["language"]) == primary_language(language)]
+
+
+def _translation_scores(text: str, language: str | None) -> dict:
+    """Annotations (PostgreSQL): the best similarity of `text` to one of the claim's translations into
+    `language` (0 without any), and that translation's language. Scored for the candidates only."""
+    if language == OWN_TEXT_ONLY:
+        return {"translation_similarity": Value(0.0), "translation_language": Value(None, output_field=TextField())}
+    table = Claim._meta.db_table
+    into = "" if language is None else " WHERE split_part(t->>'language', '-', 1) = %s"
+    params = [] if language is None else [primary_language(language)]
+
+    def best(column: str, column_params: list) -> RawSQL:
+        # The translation most like the text: its similarity, or its language.
+        sql = (
+            f"(SELECT {column} FROM jsonb_array_elements({table}.translations) t{into}"
+            " ORDER BY similarity(t->>'text', %s) DESC LIMIT 1)"
+        )
+        return RawSQL(sql, [*column_params, *params, text])
+
+    return {
+        "translation_similarity": Coalesce(
+            best("similarity(t->>'text', %s)", [text]), Value(0.0), output_field=FloatField()
+        ),
+        "translation_language": best("t->>'language'", []),
+    }
+
+
+def _matched_via(claim: Claim, text_similarity: float, translation_similarity: float) -> dict:
+    """Which of the claim's texts matched: its own (ties go to it), or its best translation."""
+    if translation_similarity > text_similarity:
+        return {"language": claim.translation_language, "kind": "translation"}
+    return {"language": claim.language, "kind": "original"}
+
+
+# Each translation compared is one more search as costly as the text's (docs/search-and-sharing.md): a
+# claim may have 20. The human ones first, then in their order.
+SIMILAR_TRANSLATIONS = 2
+
+
+def _similar_across_languages(found: list[Claim], base: QuerySet, translations: Iterable[dict], limit: int) -> list:
+    """`found`, with the claims each of `translations` (the first SIMILAR_TRANSLATIONS, human ones first)
+    finds among those written in its language; each claim once, at its best similarity, most similar first."""
+    best = {claim.pk: claim for claim in found}
+    chosen = sorted(translations, key=lambda translation: translation["kind"] != "human")[:SIMILAR_TRANSLATIONS]
+    for translation in chosen:
+        text, language = _searchable(translation["text"]), primary_language(translation["language"])
+        in_language = base.filter(Q(language=language) | Q(language__startswith=f"{language}-"))
+        # Their translations are not compared with ours: their own text, in this language, is.
+        found_here = (
+            _similar(in_language, text, limit, language=language, translations_into=OWN_TEXT_ONLY) if text else []
+        )
+        for claim in found_here:
+            if claim.matched_via["kind"] == "original" and (
+                claim.pk not in best or claim.similarity > best[claim.pk].similarity
+            ):
+                best[claim.pk] = claim
+    return sorted(best.values(), key=lambda claim: (-claim.similarity, -claim.pk))[:limit]

@@ -137,6 +137,12 @@ def claims_about(topic_slug: str) -> Q:
     return _has_topic(topic, topic_slug, topic__slug=topic_slug)
 
 
+def claims_about_wikidata(item_id: str) -> Q:
+    """Condition: the claim has the topic whose Wikidata id is `item_id`; as `claims_about`, by that id."""
+    topic = f"(SELECT id FROM {Topic._meta.db_table} WHERE wikidata = %s)"
+    return _has_topic(topic, item_id, topic__wikidata=item_id)
+
+
 def claims_about_topic_id(topic_id: int) -> Q:
     """Condition: the claim has the topic `topic_id`; as `claims_about`, with the id given.
 
@@ -227,7 +233,8 @@ def review_markup_list() -> QuerySet:
             Prefetch(
                 "claim__appearances",
                 queryset=Appearance.objects.select_related("article__publisher").defer("article__body"),
-            )
+            ),
+            "claim__topics",  # ClaimReview's `about`, with their Wikidata ids
         )
     )
 

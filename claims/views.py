@@ -33,12 +33,13 @@ def claim_page(request, pk):
     if not is_id(pk):
         raise Http404("No such claim.")
     try:
-        claim = selectors.claim_detail().get(pk=pk)
+        claim = selectors.claim_detail().prefetch_related("topics").get(pk=pk)
     except Claim.DoesNotExist as exc:
         raise Http404("No such claim.") from exc
     reviews = list(selectors.review_markup_list().filter(claim=claim))
     context = {
         "claim": claim,
+        "topics": list(claim.topics.all()),
         "passage": _passage(claim),
         "translations": translations.translations_with_direction(claim),
         "claim_date": format_claim_date(claim.claimed_on, claim.claimed_on_precision),

@@ -106,6 +106,24 @@ def test_claims_filter_denied_by_source_or_speaker(client_anon):
     assert ids(client_anon.get("/api/claims/?denied_by=asadi")) == [by_speaker.pk]
 
 
+def test_claims_filter_by_source_wikidata_id(client_anon):
+    hezbollah = make_source(wikidata="Q41053")
+    mine = make_claim(source=hezbollah)
+    make_claim(speaker=hezbollah)  # the speaker is not the source
+    make_claim(source=make_source(wikidata="Q130879"))
+    assert ids(client_anon.get("/api/claims/?source_wikidata=Q41053")) == [mine.pk]
+    assert ids(client_anon.get("/api/claims/?source_wikidata=Q999")) == []
+
+
+def test_claims_filter_by_topic_wikidata_id(client_anon):
+    state = make_topic(wikidata="Q2429253")
+    about = make_claim(topics=[make_topic(), state])
+    make_claim(topics=[make_topic(wikidata="Q858")])
+    make_claim()
+    assert ids(client_anon.get("/api/claims/?topic_wikidata=Q2429253")) == [about.pk]
+    assert ids(client_anon.get("/api/claims/?topic_wikidata=Q999")) == []
+
+
 def test_claims_filter_q_over_text_quote_and_source_name(client_anon):
     by_text = make_claim(text="Militias crossed the BORDER")
     by_quote = make_claim(quote="we have no orders to cross the border")
@@ -143,6 +161,8 @@ def test_claims_default_order_is_newest_claim_first(client_anon):
         ("translation_language=ar'--", "translation_language"),
         ("article=1.5", "article"),
         ("article=abc", "article"),
+        ("source_wikidata=q42", "source_wikidata"),
+        ("topic_wikidata=Albu+Kamal", "topic_wikidata"),
     ],
 )
 def test_claims_filters_refuse_malformed_values(client_anon, query, parameter):
@@ -180,6 +200,17 @@ def test_articles_filter_by_publisher_dates_and_q(client_anon):
     assert ids(client_anon.get("/api/articles/?published_before=2017-11-01")) == [early.pk]
     assert ids(client_anon.get("/api/articles/?q=beirut")) == [late.pk]
     assert ids(client_anon.get("/api/articles/?q=assault")) == [early.pk]
+
+
+@pytest.mark.parametrize(("resource", "make"), [("sources", make_source), ("topics", make_topic)])
+def test_sources_and_topics_filter_by_wikidata_id(client_anon, resource, make):
+    found = make(wikidata="Q41053")
+    make(wikidata="Q410530")  # not a prefix match
+    make()
+    assert ids(client_anon.get(f"/api/{resource}/?wikidata=Q41053")) == [found.pk]
+    response = client_anon.get(f"/api/{resource}/?wikidata=41053")
+    assert response.status_code == 400
+    assert list(response.json()) == ["wikidata"]
 
 
 def test_topics_filter_by_kind_and_q(client_anon):

@@ -21,7 +21,7 @@ import pytest
 from pyld import jsonld
 
 from claims.models import Appearance, Review
-from tests.factories import make_article, make_claim, make_review
+from tests.factories import make_article, make_claim, make_review, make_source, make_topic
 
 pytestmark = pytest.mark.django_db
 
@@ -172,6 +172,45 @@ def test_verdicts_on_the_scale_carry_a_rating_value_between_worst_and_best(clien
     assert document["reviewRating"]["alternateName"] == dict(Review._meta.get_field("rating").choices)[rating]
 
 
+def test_the_author_publisher_and_topics_carry_their_wikidata_item_as_same_as(client_anon):
+    claim = make_claim(
+        source=make_source(name="Hezbollah", kind="armed_group", wikidata="Q41053"),
+        article=make_article(publisher=make_source(name="Reuters", wikidata="Q130879")),
+        topics=[
+            make_topic(name="Albu Kamal", kind="place", wikidata="Q1000005"),
+            make_topic(name="Islamic State", kind="organization", wikidata="Q2429253"),
+            make_topic(name="Kurdish autonomy", kind="theme"),
+        ],
+    )
+    review = make_review(claim)
+
+    document = client_anon.get(f"/api/reviews/{review.pk}/claimreview/").json()
+
+    item = document["itemReviewed"]
+    # The item's page, as schema.org's own sameAs example links Douglas Adams (Q42).
+    assert item["author"]["sameAs"] == "https://www.wikidata.org/wiki/Q41053"
+    assert item["firstAppearance"]["publisher"]["sameAs"] == "https://www.wikidata.org/wiki/Q130879"
+    assert item["about"] == [
+        {"@type": "Place", "name": "Albu Kamal", "sameAs": "https://www.wikidata.org/wiki/Q1000005"},
+        {"@type": "Organization", "name": "Islamic State", "sameAs": "https://www.wikidata.org/wiki/Q2429253"},
+        {"@type": "Thing", "name": "Kurdish autonomy"},
+    ]
+    (node,) = expand(document)
+    problems = []
+    check_against_vocabulary(node, problems)
+    assert problems == []
+    assert_is_google_fact_check(node)
+
+
+def test_a_source_without_a_wikidata_id_has_no_same_as(client_anon):
+    review = make_review(make_claim(source=make_source(name="Iraqi military officials", kind="military")))
+
+    document = client_anon.get(f"/api/reviews/{review.pk}/claimreview/").json()
+
+    assert "sameAs" not in document["itemReviewed"]["author"]
+    assert "about" not in document["itemReviewed"]
+
+
 def test_a_claim_without_a_review_has_no_claimreview(client_anon):
     claim = make_claim()
 
@@ -207,8 +246,8 @@ def test_the_feed_lists_every_review_a_page_at_a_time(reviewed_claim_ids, client
     total = Review.objects.count()
 
     # the database's state (the ETag's), the page of reviews with their claims, their claims' appearances (one
-    # batch), the count, and the date of the newest review
-    with django_assert_num_queries(5):
+    # batch), their topics (one batch), the count, and the date of the newest review
+    with django_assert_num_queries(6):
         first = client_anon.get("/api/claimreview/", {"page_size": 2})
     assert first.status_code == 200
     assert first["Content-Type"] == "application/ld+json"

@@ -711,6 +711,8 @@ def filters_of(endpoint: Endpoint) -> dict:
 def kind_of(flt) -> str:
     if isinstance(flt, filtersets.IdFilter):
         return "id"
+    if isinstance(flt, filtersets.WikidataFilter):
+        return "wikidata"  # Q and digits: anything else is refused, as a malformed id or date is
     if isinstance(flt, django_filters.DateFilter):
         return "date"
     if isinstance(flt, filtersets.LanguageFilter):
@@ -736,6 +738,7 @@ SQL = [
 ]
 ODD_IDS = [str(2**63), str(2**64), str(10**100), "-1", "0", "1.5", "1e3", "true", "0x10"]
 ODD_DATES = ["0000-01-01", "10000-01-01", "2017-02-30", "2017-13-01", "99999999", "2017-11-08' OR '1'='1"]
+ODD_WIKIDATA_IDS = ["Q0", "q42", "Q042", "P31", "Q42 ", "Q" + "9" * 13, "Q42' OR '1'='1"]
 
 
 def filter_cases():
@@ -743,7 +746,7 @@ def filter_cases():
     for e in ENDPOINTS:
         for name, flt in filters_of(e).items():
             kind = kind_of(flt)
-            for value in [*SQL, *{"id": ODD_IDS, "date": ODD_DATES}.get(kind, [])]:
+            for value in [*SQL, *{"id": ODD_IDS, "date": ODD_DATES, "wikidata": ODD_WIKIDATA_IDS}.get(kind, [])]:
                 yield pytest.param(e, name, kind, value, id=f"{e}?{name}={value[:30]}")
 
 

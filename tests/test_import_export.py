@@ -30,15 +30,20 @@ HEADER = [
     "source",
     "source_name",
     "source_kind",
+    "source_wikidata",
     "speaker",
     "speaker_name",
+    "speaker_wikidata",
     "via",
     "via_name",
+    "via_wikidata",
     "article_url",
     "article_title",
     "article_publisher",
+    "article_publisher_wikidata",
     "article_published_on",
     "topics",
+    "topics_wikidata",
     "links",
 ]
 NOV_8 = datetime.date(2017, 11, 8)
@@ -138,8 +143,8 @@ def record_state() -> dict:
             (key(link.from_claim), link.relation, key(link.to_claim))
             for link in ClaimLink.objects.select_related("from_claim__source", "to_claim__source")
         ),
-        "sources": sorted(Source.objects.values_list("slug", flat=True)),
-        "topics": sorted(Topic.objects.values_list("slug", flat=True)),
+        "sources": sorted(Source.objects.values_list("slug", "wikidata")),
+        "topics": sorted(Topic.objects.values_list("slug", "wikidata")),
         "articles": sorted(
             (a.url, a.title, a.published_on, a.publisher.slug if a.publisher else None)
             for a in Article.objects.select_related("publisher")
@@ -149,17 +154,19 @@ def record_state() -> dict:
 
 def build_record():
     """A small record with every column in use: the Albu Kamal report, reshaped."""
-    reuters = make_source(slug="reuters", name="Reuters", kind="media")
-    pmf = make_source(slug="popular-mobilisation-forces", name="Popular Mobilisation Forces", kind="armed_group")
+    reuters = make_source(slug="reuters", name="Reuters", kind="media", wikidata="Q130879")
+    pmf = make_source(
+        slug="popular-mobilisation-forces", name="Popular Mobilisation Forces", kind="armed_group", wikidata="Q1000001"
+    )
     asadi = make_source(slug="ahmed-al-asadi", name="Ahmed al-Asadi", kind="person", affiliation=pmf)
     sohr = make_source(slug="sohr", name="Syrian Observatory for Human Rights", kind="ngo")
-    manar = make_source(slug="al-manar", name="al-Manar television", kind="media")
+    manar = make_source(slug="al-manar", name="al-Manar television", kind="media", wikidata="Q1000002")
     with_url = make_article(
         title="Syria's army begins assault on Albu Kamal", url="https://example.org/albu-kamal", publisher=reuters
     )
     without_url = make_article(title="Iraqi forces near the border", url="", publisher=None, published_on=None)
     albu_kamal = make_topic(slug="albu-kamal", name="Albu Kamal", kind="place")
-    border = make_topic(slug="syria-iraq-border", name="Syria–Iraq border", kind="place")
+    border = make_topic(slug="syria-iraq-border", name="Syria–Iraq border", kind="place", wikidata="Q1000003")
     report = make_claim(
         text="Iraqi militias crossed into Syria to join the assault on Albu Kamal.",
         source=sohr,
@@ -715,3 +722,118 @@ def test_export_runs_the_same_queries_whatever_the_number_of_rows(client_anon, f
 
     # the ids in the file, the claims with their relations joined, then topics and links per chunk of rows
     assert few == many == 4
+
+
+# Wikidata ids of sources and topics
+
+
+def test_export_writes_each_sources_and_topics_wikidata_id_beside_it(client_anon):
+    report, denial, *_ = build_record()
+    rows = {row["text"]: row for row in exported_csv_rows(export(client_anon))}
+
+    row = rows[denial.text]
+    assert (row["source"], row["source_wikidata"]) == ("popular-mobilisation-forces", "Q1000001")
+    assert (row["speaker"], row["speaker_wikidata"]) == ("ahmed-al-asadi", "")
+    assert (row["via"], row["via_wikidata"]) == ("al-manar", "Q1000002")
+    assert (row["article_publisher"], row["article_publisher_wikidata"]) == ("reuters", "Q130879")
+    assert (row["topics"], row["topics_wikidata"]) == ("syria-iraq-border", "Q1000003")
+    # Item by item: Albu Kamal has no id, so its place in the list is empty.
+    assert (rows[report.text]["topics"], rows[report.text]["topics_wikidata"]) == (
+        "albu-kamal; syria-iraq-border",
+        "; Q1000003",
+    )
+
+
+def test_an_import_gives_a_source_and_topic_without_one_their_wikidata_id_once(tmp_path, client_anon):
+    sohr = make_source(slug="sohr", name="Syrian Observatory for Human Rights", kind="ngo")
+    make_topic(slug="albu-kamal", name="Albu Kamal")
+    rows = [
+        {"text": "Militias crossed", "source": "sohr", "source_wikidata": "Q1140914", "claimed_on": "2017-11-08",
+         "topics": "albu-kamal; islamic-state", "topics_wikidata": "Q1000004; Q2429253"},
+    ]  # fmt: skip
+
+    output = run_import(tmp_path, csv_file(rows), "ids.csv")
+
+    assert output.startswith("created 1 claims, updated 0, unchanged 0; created 0 sources, 1 topics")
+    assert output.rstrip().endswith("gave 2 sources and topics their Wikidata id")
+    sohr.refresh_from_db()
+    assert sohr.wikidata == "Q1140914"
+    assert Topic.objects.get(slug="albu-kamal").wikidata == "Q1000004"
+    assert Topic.objects.get(slug="islamic-state").wikidata == "Q2429253"  # created with it
+    history = client_anon.get(f"/api/sources/{sohr.pk}/history/").json()["results"]
+    assert history[0]["reason"] == "import ids.csv"
+    assert {"field": "wikidata", "old": "", "new": "Q1140914"} in history[0]["changes"]
+
+    again = run_import(tmp_path, csv_file(rows), "ids.csv")
+    assert again.startswith("created 0 claims, updated 0, unchanged 1; created 0 sources, 0 topics")
+    assert "Wikidata" not in again
+
+
+def test_a_source_or_topic_is_found_by_its_wikidata_id_whatever_the_file_calls_it(tmp_path):
+    pmf = make_source(slug="popular-mobilisation-forces", name="Popular Mobilisation Forces", wikidata="Q1000001")
+    state = make_topic(slug="islamic-state", name="Islamic State", wikidata="Q2429253")
+    rows = [
+        {"text": "No orders to cross", "source": "hashd", "source_wikidata": "Q1000001", "claimed_on": "2017-11-08",
+         "topics": "daesh", "topics_wikidata": "Q2429253"},
+    ]  # fmt: skip
+
+    run_import(tmp_path, csv_file(rows))
+
+    claim = Claim.objects.get()
+    assert claim.source == pmf
+    assert list(claim.topics.all()) == [state]
+    assert (Source.objects.count(), Topic.objects.count()) == (1, 1)
+
+
+def test_bad_wikidata_cells_are_reported_by_line_and_column_and_nothing_is_written(tmp_path):
+    make_source(slug="reuters", wikidata="Q130879")
+    make_source(slug="sohr")
+    make_topic(slug="syria", wikidata="Q858")
+    snapshot = database_snapshot()
+    sources = list(Source.objects.order_by("pk").values())
+    topics = list(Topic.objects.order_by("pk").values())
+    columns = [
+        "text",
+        "source",
+        "source_wikidata",
+        "speaker",
+        "speaker_wikidata",
+        "claimed_on",
+        "topics",
+        "topics_wikidata",
+    ]
+    rows = [
+        {"text": "Fine", "source": "new-one", "source_wikidata": "Q5000", "claimed_on": "2017-11-08"},  # line 2
+        {"text": "Lower case", "source": "sohr", "source_wikidata": "q42", "claimed_on": "2017-11-08"},  # line 3
+        {"text": "Not an item", "source": "sohr", "speaker": "someone", "speaker_wikidata": "P31",
+         "claimed_on": "2017-11-08"},  # line 4
+        {"text": "Replaces an id", "source": "reuters", "source_wikidata": "Q1", "claimed_on": "2017-11-08"},  # 5
+        {"text": "Another's id", "source": "sohr", "source_wikidata": "Q130879", "claimed_on": "2017-11-08"},  # 6
+        {"text": "Too few", "source": "sohr", "claimed_on": "2017-11-08", "topics": "a; b",
+         "topics_wikidata": "Q7"},  # line 7
+        {"text": "No speaker", "source": "sohr", "speaker_wikidata": "Q8", "claimed_on": "2017-11-08"},  # line 8
+        {"text": "Another topic", "source": "sohr", "claimed_on": "2017-11-08", "topics": "syria",
+         "topics_wikidata": "Q796"},  # line 9
+    ]  # fmt: skip
+
+    errors = import_errors(tmp_path, csv_file(rows, columns))
+
+    problems = errors[1:]
+    assert [problem.split(":")[:2] for problem in problems] == [
+        ["line 3", " source_wikidata"],
+        ["line 4", " speaker_wikidata"],
+        ["line 5", " source_wikidata"],
+        ["line 6", " source_wikidata"],
+        ["line 7", " topics_wikidata"],
+        ["line 8", " speaker_wikidata"],
+        ["line 9", " topics_wikidata"],
+    ]
+    assert "Wikidata item id" in problems[0] and "Wikidata item id" in problems[1]
+    assert "'reuters' has the Wikidata id Q130879, not Q1" in problems[2]
+    assert "Q130879 is the Wikidata id of the source 'reuters'" in problems[3]
+    assert "has 1 items; topics has 2" in problems[4]
+    assert "without speaker" in problems[5]
+    assert "'syria' has the Wikidata id Q858, not Q796" in problems[6]
+    assert database_snapshot() == snapshot
+    assert list(Source.objects.order_by("pk").values()) == sources
+    assert list(Topic.objects.order_by("pk").values()) == topics

@@ -15,7 +15,7 @@ from django.forms import Textarea
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from claims import anchoring, history, search, selectors, services
+from claims import anchoring, history, search, selectors, services, wikidata
 from claims.admin import extraction
 from claims.admin.base import HasDenialFilter, HasReviewFilter, ModelAdmin, VersionedInline
 from claims.admin.forms import (
@@ -24,6 +24,7 @@ from claims.admin.forms import (
     PlainTextField,
     SafeAutocompleteSelectMultiple,
     TranslationsFormField,
+    WikidataAdminForm,
 )
 from claims.admin.scale import IndexedValuesFilter
 from claims.diagram import format_claim_date, thread_context
@@ -71,12 +72,23 @@ class LanguageFilter(IndexedValuesFilter):
     title, parameter_name = "language", "language"
 
 
+class WikidataColumn:
+    """The record's Wikidata item as a link in the change list (the id itself is in the form)."""
+
+    @admin.display(description="Wikidata", ordering="wikidata")
+    def wikidata_item(self, obj):
+        if not obj.wikidata:
+            return ""
+        return format_html('<a href="{}" rel="external">{}</a>', wikidata.page_url(obj.wikidata), obj.wikidata)
+
+
 @admin.register(Source)
-class SourceAdmin(ModelAdmin):
-    list_display = ["name", "slug", "kind", "role", "affiliation", "country", "claim_count"]
+class SourceAdmin(WikidataColumn, ModelAdmin):
+    form = WikidataAdminForm
+    list_display = ["name", "slug", "kind", "role", "affiliation", "country", "wikidata_item", "claim_count"]
     list_filter = ["kind", "country"]
     list_select_related = ["affiliation"]
-    search_fields = ["name", "slug", "description", "aliases"]
+    search_fields = ["name", "slug", "description", "aliases", "wikidata"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["affiliation"]
 
@@ -165,10 +177,11 @@ class ArticleAdmin(ModelAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(ModelAdmin):
-    list_display = ["name", "slug", "kind", "claim_count"]
+class TopicAdmin(WikidataColumn, ModelAdmin):
+    form = WikidataAdminForm
+    list_display = ["name", "slug", "kind", "wikidata_item", "claim_count"]
     list_filter = ["kind"]
-    search_fields = ["name", "slug", "aliases"]
+    search_fields = ["name", "slug", "aliases", "wikidata"]
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
@@ -316,10 +329,16 @@ class ClaimAdmin(ModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         # Possible duplicates of the text in the form: as saved, or as typed before a refused save.
         # similar.js refreshes the box while the editor types.
-        text = context["adminform"].form["text"].value() or ""
         form = context["adminform"].form
+        text = form["text"].value() or ""
         language = str(form["language"].value() or "") if "language" in form.fields else ""
-        context["similar_claims"] = search.similar_claims(str(text), exclude=obj.pk if obj else None, language=language)
+        # Across languages through the claim's translations as saved (claims.search, "across languages").
+        context["similar_claims"] = search.similar_claims(
+            str(text),
+            exclude=obj.pk if obj else None,
+            language=language or None,
+            translations=obj.translations if obj else (),
+        )
         context["similar_url"] = reverse("claim-similar-to-text")
         return super().render_change_form(request, context, add, change, form_url, obj)
 

@@ -120,6 +120,24 @@ class VersionedForm(forms.ModelForm):
         return cleaned
 
 
+class WikidataAdminForm(VersionedForm):
+    """A source's or topic's form: a Wikidata id another record holds is an error on the field, naming it.
+
+    The model's constraint would refuse it too, but as a form-wide "Constraint ... is violated".
+    """
+
+    def clean_wikidata(self):
+        value = self.cleaned_data["wikidata"]
+        model = self._meta.model
+        holder = model._base_manager.filter(wikidata=value).exclude(pk=self.instance.pk).first() if value else None
+        if holder is not None:
+            raise ValidationError(
+                f"{model._meta.verbose_name.capitalize()} “{holder}” (#{holder.pk}) already has this Wikidata id.",
+                code="unique",
+            )
+        return value
+
+
 class ClaimAdminForm(VersionedForm):
     """The claim form: only senior editors may set or lift a verdict status."""
 

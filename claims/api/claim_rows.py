@@ -35,8 +35,9 @@ def _datetime(value: datetime.datetime) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-_SOURCE = ("id", "slug", "name", "kind", "role")
+_SOURCE = ("id", "slug", "name", "kind", "role", "wikidata")
 _REF = ("id", "slug", "name", "kind")
+_TOPIC = (*_REF, "wikidata")
 _ROLES = ("source", "speaker", "via")
 _ARTICLE = ("id", "title", "url", "published_on")
 _ANCHOR = anchoring.FIELDS
@@ -106,7 +107,7 @@ _BATCHES = {
     "topics": lambda ids: (
         ClaimTopic.objects.filter(claim_id__in=ids)
         .order_by("topic__name", "topic_id")
-        .values_list("claim_id", *(f"topic__{name}" for name in _REF))
+        .values_list("claim_id", *(f"topic__{name}" for name in _TOPIC))
     ),
     "reviews": lambda ids: (
         Review.objects.filter(claim_id__in=ids)
@@ -164,7 +165,7 @@ def claims_from_rows(rows: list[dict]) -> list[dict]:
     """The claims of `rows` (from claim_rows), as ClaimSerializer shows them: seven more queries in all."""
     ids = [row["id"] for row in rows]
     sources = {
-        source[0]: {**dict(zip(_SOURCE, source, strict=False)), "affiliation": _ref(source[5:])}
+        source[0]: {**dict(zip(_SOURCE, source, strict=False)), "affiliation": _ref(source[len(_SOURCE) :])}
         for source in _batch("sources", {row[f"{role}_id"] for row in rows for role in _ROLES} - {None})
     }
     articles = {
@@ -178,7 +179,7 @@ def claims_from_rows(rows: list[dict]) -> list[dict]:
         anchors[(claim_id, article_id)] = anchor
     topics, reviews, links_out, links_in = defaultdict(list), defaultdict(list), defaultdict(list), defaultdict(list)
     for claim_id, *topic in _batch("topics", ids):
-        topics[claim_id].append(dict(zip(_REF, topic, strict=True)))
+        topics[claim_id].append(dict(zip(_TOPIC, topic, strict=True)))
     for claim_id, pk, rating, summary, url, reviewer_id, reviewer, reviewed_on in _batch("reviews", ids):
         reviews[claim_id].append(
             {

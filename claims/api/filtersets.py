@@ -33,6 +33,7 @@ from claims.models import (
     Topic,
     TopicKind,
     language_code,
+    wikidata_id,
 )
 from claims.translations import LANGUAGE_MAX
 
@@ -136,6 +137,16 @@ class IdFilter(filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+@extend_schema_field({"type": "string", "pattern": wikidata_id.regex.pattern})
+class WikidataFilter(filters.CharFilter):
+    """A Wikidata item id (`Q42`): a malformed one is a 400 naming the parameter, not an empty list."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("validators", [wikidata_id])
+        kwargs.setdefault("strip", False)  # "Q42 " is refused, as the API refuses it in a record
+        super().__init__(*args, **kwargs)
+
+
 class TrueFalseField(forms.Field):
     """`true` or `false`, the way a query writes the schema's boolean; any other value is refused.
 
@@ -194,6 +205,12 @@ class ClaimFilterSet(filters.FilterSet):
         method="filter_translation_language",
         help_text="BCP 47 code: claims with a translation into this language (e.g. `ar`).",
     )
+    source_wikidata = WikidataFilter(
+        field_name="source__wikidata", help_text="Wikidata id (Q42) of the source that made the claim."
+    )
+    topic_wikidata = WikidataFilter(
+        method="filter_topic_wikidata", help_text="Wikidata id (Q42) of a topic of the claim."
+    )
     q = QueryFilter(
         help_text=(
             "Full-text search over the text, quote, translations, the names and aliases of the source, speaker, "
@@ -221,6 +238,9 @@ class ClaimFilterSet(filters.FilterSet):
     def filter_topic(self, queryset, name, value):
         return queryset.filter(selectors.claims_about(value))
 
+    def filter_topic_wikidata(self, queryset, name, value):
+        return queryset.filter(selectors.claims_about_wikidata(value))
+
     def filter_has_denial(self, queryset, name, value):
         return queryset.filter(selectors.claims_with_denial(value))
 
@@ -240,6 +260,7 @@ class ClaimFilterSet(filters.FilterSet):
 class SourceFilterSet(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=SourceKind.choices)
     affiliation = filters.CharFilter(field_name="affiliation__slug", help_text="Slug of the body it belongs to.")
+    wikidata = WikidataFilter(help_text="Wikidata id (Q42) of the source.")
     q = QueryFilter(
         help_text="Words to find in the name, aliases, slug or description.",
     )
@@ -273,6 +294,7 @@ class ArticleFilterSet(filters.FilterSet):
 
 class TopicFilterSet(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=TopicKind.choices)
+    wikidata = WikidataFilter(help_text="Wikidata id (Q42) of the topic.")
     q = QueryFilter(help_text="Words to find in the name, aliases or slug.")
 
     class Meta:

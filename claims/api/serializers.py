@@ -133,7 +133,7 @@ class SourceBriefSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Source
-        fields = ["id", "slug", "name", "kind", "role", "affiliation"]
+        fields = ["id", "slug", "name", "kind", "role", "wikidata", "affiliation"]
 
 
 class ArticleBriefSerializer(serializers.ModelSerializer):
@@ -186,7 +186,7 @@ class AppearanceBriefSerializer(serializers.ModelSerializer):
 class TopicBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Topic
-        fields = ["id", "slug", "name", "kind"]
+        fields = ["id", "slug", "name", "kind", "wikidata"]
 
 
 class ClaimBriefSerializer(serializers.ModelSerializer):
@@ -253,6 +253,7 @@ class SourceSerializer(RecordSerializerMixin, serializers.ModelSerializer):
             "country",
             "url",
             "aliases",
+            "wikidata",
             "claim_count",
             "version",
         ]
@@ -300,7 +301,7 @@ class TopicSerializer(RecordSerializerMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Topic
-        fields = ["id", "slug", "name", "kind", "aliases", "claim_count", "version"]
+        fields = ["id", "slug", "name", "kind", "aliases", "wikidata", "claim_count", "version"]
 
 
 class ClaimSerializer(RecordSerializerMixin, serializers.ModelSerializer):
@@ -560,13 +561,26 @@ class HistoryPageSerializer(serializers.Serializer):
     results = HistoryEntrySerializer(many=True)
 
 
+class MatchedViaSerializer(serializers.Serializer):
+    """Which text of the similar claim matched: its own (`original`) or its translation, and in what language."""
+
+    language = serializers.CharField(help_text="The language of the text that matched.")
+    kind = serializers.ChoiceField(choices=["original", "translation"])
+
+
 class SimilarClaimSerializer(ClaimBriefSerializer):
-    """A claim whose text is like the one given, with how alike they are."""
+    """A claim whose text (or a translation of it) is like the one given, with how alike they are."""
 
     similarity = serializers.FloatField(help_text="Trigram similarity of the two texts, from 0 to 1.")
+    matched_via = MatchedViaSerializer(
+        read_only=True,
+        help_text="The claim's text that matched: its own, or its translation into the language of the text "
+        "it was compared with. A claim in another language is listed only through a translation (its own "
+        "or that of the claim asked about, then `kind` is `original` and `language` that translation's).",
+    )
 
     class Meta(ClaimBriefSerializer.Meta):
-        fields = [*ClaimBriefSerializer.Meta.fields, "similarity"]
+        fields = [*ClaimBriefSerializer.Meta.fields, "similarity", "matched_via"]
 
 
 def counts_by(name: str, choices) -> type[serializers.Serializer]:

@@ -256,7 +256,9 @@ class ClaimViewSet(RecordViewSet):
         claim = self.get_object()
 
         def build():
-            found = search.similar_claims(claim.text, exclude=claim.pk, language=claim.language)
+            found = search.similar_claims(
+                claim.text, exclude=claim.pk, language=claim.language, translations=claim.translations
+            )
             return serializers.SimilarClaimSerializer(found, many=True).data
 
         # A claim's neighbours change only when something commits: cached as its thread is (claims.read_cache).

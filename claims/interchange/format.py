@@ -19,7 +19,7 @@ from typing import Any
 from django.utils.text import slugify
 
 from claims import translations
-from claims.models import ISO_DATE, TRANSLATION_KEYS, Claim, LinkRelation
+from claims.models import ISO_DATE, TRANSLATION_KEYS, Claim, LinkRelation, wikidata_id
 
 # CSV header = JSON Lines keys, in this order.
 COLUMNS = [
@@ -34,15 +34,20 @@ COLUMNS = [
     "source",
     "source_name",
     "source_kind",
+    "source_wikidata",
     "speaker",
     "speaker_name",
+    "speaker_wikidata",
     "via",
     "via_name",
+    "via_wikidata",
     "article_url",
     "article_title",
     "article_publisher",
+    "article_publisher_wikidata",
     "article_published_on",
     "topics",
+    "topics_wikidata",
     "links",
 ]
 FORMATS = ("csv", "jsonl")
@@ -54,7 +59,8 @@ PLAIN_FIELDS = ("text", "quote", "language", "claimed_on_precision", "status")
 # Words of the claim are kept exactly as written; every other cell is trimmed.
 VERBATIM = {"text", "quote"}
 ARTICLE_COLUMNS = ("article_url", "article_title", "article_publisher", "article_published_on")
-# Source columns: (slug or name, name to create it with, kind to create it with).
+# Source columns: (slug or name, name to create it with, kind to create it with). Each (and
+# article_publisher) has a `<column>_wikidata` too: the source's Wikidata id, set on it when it has none.
 SOURCE_COLUMNS = {
     "source": ("source_name", "source_kind"),
     "speaker": ("speaker_name", None),
@@ -92,6 +98,7 @@ def claim_to_row(claim: Claim, refs_in_export: Container[int]) -> dict[str, str]
     """
     article = claim.article
     publisher = article.publisher if article is not None else None
+    topics = list(claim.topics.all())
     return {
         "ref": str(claim.pk),
         "text": claim.text,
@@ -106,13 +113,19 @@ def claim_to_row(claim: Claim, refs_in_export: Container[int]) -> dict[str, str]
         "source_kind": claim.source.kind,
         "speaker": claim.speaker.slug if claim.speaker else "",
         "speaker_name": claim.speaker.name if claim.speaker else "",
+        "speaker_wikidata": claim.speaker.wikidata if claim.speaker else "",
+        "source_wikidata": claim.source.wikidata,
         "via": claim.via.slug if claim.via else "",
         "via_name": claim.via.name if claim.via else "",
+        "via_wikidata": claim.via.wikidata if claim.via else "",
         "article_url": article.url if article else "",
         "article_title": article.title if article else "",
         "article_publisher": publisher.slug if publisher else "",
+        "article_publisher_wikidata": publisher.wikidata if publisher else "",
         "article_published_on": article.published_on.isoformat() if article and article.published_on else "",
-        "topics": "; ".join(topic.slug for topic in claim.topics.all()),
+        "topics": "; ".join(topic.slug for topic in topics),
+        # Item by item as `topics`, "" for a topic without one; no cell at all when none has one.
+        "topics_wikidata": "; ".join(topic.wikidata for topic in topics) if any(t.wikidata for t in topics) else "",
         "links": "; ".join(
             f"{link.relation} {link.to_claim_id}"
             for link in claim.links_out.all()
@@ -174,13 +187,16 @@ class SourceMention:
     name: str | None  # from the name column, or the cell when it held a name
     name_from: str | None  # the column the name was written in
     kind: str | None = None  # from source_kind, for the source column
+    wikidata: str = ""  # from <column>_wikidata
 
 
 @dataclass(eq=False)
 class TopicMention:
+    row: "Row"
     slug: str
     written: str
     name: str | None  # the item when it was a name
+    wikidata: str = ""  # its item in topics_wikidata
 
 
 @dataclass(eq=False)
@@ -357,16 +373,31 @@ def parse_row(line: int, cells: dict[str, str], *, from_csv: bool) -> Row:
             mention = _source(row, column, cell(column), cell(name_column) or None, name_column)
             if kind_column is not None and mention is not None:
                 mention.kind = cell(kind_column) or None
+            item = _wikidata(row, f"{column}_wikidata", cell(f"{column}_wikidata"))
+            if item and mention is None and cell(column) == "":
+                row.error(f"{column}_wikidata", f"is given without {column}")
+            elif item and mention is not None:
+                mention.wikidata = item
             if column == "source":
                 row.source = mention
             else:
                 row.values[column] = mention
     if any(column in cells for column in ARTICLE_COLUMNS):
-        row.values["article"] = _article(row, *(cell(column) for column in ARTICLE_COLUMNS))
+        article = row.values["article"] = _article(row, *(cell(column) for column in ARTICLE_COLUMNS))
+        item = _wikidata(row, "article_publisher_wikidata", cell("article_publisher_wikidata"))
+        if item and (article is None or article.publisher is None):
+            if cell("article_publisher") == "":
+                row.error("article_publisher_wikidata", "is given without article_publisher")
+        elif item:
+            article.publisher.wikidata = item
+    elif cell("article_publisher_wikidata"):
+        row.error("article_publisher_wikidata", "is given without article_publisher")
     if "translations" in cells:
         row.values["translations"] = _translations(row, cell("translations"), row.values.get("language"))
     if "topics" in cells:
-        row.values["topics"] = _topics(row, cell("topics"))
+        row.values["topics"] = _topics(row, cell("topics"), cell("topics_wikidata"))
+    elif cell("topics_wikidata"):
+        row.error("topics_wikidata", "is given without topics")
     if cell("links"):
         row.links = _links(row, cell("links"))
     return row
@@ -450,12 +481,35 @@ def _translations(row: Row, value: str, language: str | None) -> list[dict]:
     return cleaned
 
 
-def _topics(row: Row, value: str) -> list[TopicMention]:
-    topics = {}
-    for item in (part.strip() for part in value.split(";")):
-        parsed = _slug_or_name(row, "topics", item) if item else None
-        if parsed is not None:
-            topics.setdefault(parsed[0], TopicMention(parsed[0], item, parsed[1]))
+def _wikidata(row: Row, column: str, value: str) -> str:
+    """A Wikidata id cell: the id, or "" (empty, or malformed and reported)."""
+    if value and not wikidata_id.regex.fullmatch(value):
+        row.error(column, f"{value[:50]!r}: {wikidata_id.message}")
+        return ""
+    return value
+
+
+def _topics(row: Row, value: str, wikidata: str) -> list[TopicMention]:
+    items = [part.strip() for part in value.split(";")]
+    # topics_wikidata holds one item per item of topics, in the same order ("" for none); an empty cell, none.
+    ids = [part.strip() for part in wikidata.split(";")] if wikidata else [""] * len(items)
+    if len(ids) != len(items):
+        row.error("topics_wikidata", f"has {len(ids)} items; topics has {len(items)}: give one for each, in order")
+        ids = [""] * len(items)
+    topics: dict[str, TopicMention] = {}
+    for item, item_id in zip(items, ids, strict=True):
+        item_id = _wikidata(row, "topics_wikidata", item_id)
+        if not item:
+            if item_id:
+                row.error("topics_wikidata", f"{item_id} stands for an empty item of topics")
+            continue
+        parsed = _slug_or_name(row, "topics", item)
+        if parsed is None:
+            continue
+        mention = topics.setdefault(parsed[0], TopicMention(row, parsed[0], item, parsed[1]))
+        if item_id and mention.wikidata and item_id != mention.wikidata:
+            row.error("topics_wikidata", f"the topic {parsed[0]!r} is given two Wikidata ids")
+        mention.wikidata = mention.wikidata or item_id
     return list(topics.values())
 
 

@@ -68,13 +68,15 @@ class Summary:
     topics: int = 0
     articles: int = 0
     links: int = 0
+    identified: int = 0  # existing sources and topics given their Wikidata id
 
     def __str__(self):
-        return (
+        text = (
             f"created {self.claims_created} claims, updated {self.claims_updated}, "
             f"unchanged {self.claims_unchanged}; created {self.sources} sources, {self.topics} topics, "
             f"{self.articles} articles, {self.links} links"
         )
+        return text + (f"; gave {self.identified} sources and topics their Wikidata id" if self.identified else "")
 
 
 class ImportFailed(Exception):
@@ -177,6 +179,7 @@ class _Importer:
     def _find_or_create_sources(self) -> None:
         mentions = [mention for row in self.rows for mention in row.source_mentions()]
         self.sources = _by_slug(Source, {value for m in mentions for value in (m.written, m.slug)})
+        by_item = _by_wikidata(Source, mentions)
         missing: dict[str, list[SourceMention]] = defaultdict(list)
         for mention in mentions:
             if self._source(mention) is None:
@@ -188,7 +191,9 @@ class _Importer:
             # A cell that held a name (not a slug) may name a source recorded under another slug; a slug the
             # file gives is the file's word for which source it means, even if a namesake exists.
             by_name = next((m for m in group if m.name and m.name_from == m.column), None)
-            known = _one_named(Source, by_name.name if by_name else None)
+            # A Wikidata id names one item whatever the slug: the source recorded with it is the one meant.
+            item = next((m.wikidata for m in group if m.wikidata), "")
+            known = by_item.get(item) or _one_named(Source, by_name.name if by_name else None)
             if known is not None:
                 self.sources[slug] = known
                 continue
@@ -196,6 +201,7 @@ class _Importer:
                 slug=slug,
                 name=named.name if named else name_from_slug(slug),
                 kind=kinded.kind if kinded else SourceKind.OTHER,
+                wikidata=item,
             )
 
             def report(field, message, group=group, named=named, kinded=kinded, slug=slug):
@@ -210,21 +216,27 @@ class _Importer:
                 self.sources[slug] = source
                 self.new_sources.add(source.pk)
                 self.summary.sources += 1
+                if item:
+                    by_item[item] = source
+        self._identify(mentions, self._source, by_item, lambda mention: f"{mention.column}_wikidata")
 
     def _find_or_create_topics(self) -> None:
         mentions = [(row, topic) for row in self.rows for topic in row.values.get("topics", ())]
         self.topics = _by_slug(Topic, {value for _, t in mentions for value in (t.written, t.slug)})
-        missing: dict[str, tuple[Row, str | None]] = {}
+        by_item = _by_wikidata(Topic, [topic for _, topic in mentions])
+        missing: dict[str, tuple[Row, str | None, str]] = {}
         for row, topic in mentions:
             if self._topic(topic) is None:
-                first_row, name = missing.get(topic.slug, (row, None))
-                missing[topic.slug] = (first_row, name or topic.name)
-        for slug, (row, name) in missing.items():
-            known = _one_named(Topic, name)
-            if known is not None:  # a topic named so under another slug (an en dash is dropped by slugify)
+                first_row, name, item = missing.get(topic.slug, (row, None, ""))
+                missing[topic.slug] = (first_row, name or topic.name, item or topic.wikidata)
+        for slug, (row, name, item) in missing.items():
+            # By its Wikidata id first (one item, whatever the slug), then by name: a topic named so under
+            # another slug (an en dash is dropped by slugify).
+            known = by_item.get(item) or _one_named(Topic, name)
+            if known is not None:
                 self.topics[slug] = known
                 continue
-            topic = Topic(slug=slug, name=name or name_from_slug(slug), kind=TopicKind.THEME)
+            topic = Topic(slug=slug, name=name or name_from_slug(slug), kind=TopicKind.THEME, wikidata=item)
 
             def report(field, message, row=row, slug=slug):
                 row.error("topics", f"cannot create the topic {slug!r}: {message}")
@@ -232,6 +244,48 @@ class _Importer:
             if self._save(topic, report):
                 self.topics[slug] = topic
                 self.summary.topics += 1
+                if item:
+                    by_item[item] = topic
+        self._identify([topic for _, topic in mentions], self._topic, by_item, lambda mention: "topics_wikidata")
+
+    def _identify(self, mentions, resolve, by_item: dict, column_of) -> None:
+        """Give the sources (or topics) the rows name the Wikidata id the rows give them, where they have none.
+
+        An id never replaces another: a record with a different one, or an id another record holds, or two
+        ids for one record in the file, is an error on the row.
+        """
+        wanted: dict[int, tuple] = {}
+        for mention in mentions:
+            record = resolve(mention)
+            if record is None or not mention.wikidata:
+                continue
+            item, column, kind = mention.wikidata, column_of(mention), record._meta.verbose_name
+            holder = by_item.get(item)
+            if record.wikidata and record.wikidata != item:
+                mention.row.error(
+                    column, f"the {kind} {record.slug!r} has the Wikidata id {record.wikidata}, not {item}"
+                )
+            elif holder is not None and holder.pk != record.pk:
+                mention.row.error(
+                    column, f"{item} is the Wikidata id of the {kind} {holder.slug!r}, not {record.slug!r}"
+                )
+            elif wanted.get(record.pk, (item,))[0] != item:
+                mention.row.error(column, f"the file gives the {kind} {record.slug!r} two Wikidata ids")
+            else:
+                wanted[record.pk] = (item, record, mention, column)
+        for item, record, mention, column in wanted.values():
+            if record.wikidata == item:
+                continue
+            record.wikidata = item
+
+            def report(field, message, mention=mention, column=column, record=record, item=item):
+                mention.row.error(
+                    column, f"cannot give the {record._meta.verbose_name} {record.slug!r} {item}: {message}"
+                )
+
+            if self._save(record, report):
+                by_item[item] = record
+                self.summary.identified += 1
 
     def _find_or_create_articles(self) -> None:
         mentions = [(row, row.values["article"]) for row in self.rows if row.values.get("article") is not None]
@@ -471,6 +525,12 @@ def _one_named(model, name: str | None):
         return None
     found = list(model.objects.filter(name__iexact=name)[:2])
     return found[0] if len(found) == 1 else None
+
+
+def _by_wikidata(model, mentions) -> dict:
+    """The records of `model` holding the Wikidata ids `mentions` give, by id."""
+    items = {mention.wikidata for mention in mentions if mention.wikidata}
+    return {obj.wikidata: obj for obj in _where_in(model.objects.all(), "wikidata", items)}
 
 
 def _by_slug(model, slugs: set[str]) -> dict:

@@ -18,7 +18,11 @@ document.addEventListener("DOMContentLoaded", () => {
     const score = document.createElement("span");
     score.className = "similarity";
     score.textContent = ` (${claim.similarity.toFixed(2)})`;
-    li.append(link, ` ${claim.source.name}, ${claim.claimed_on}: ${claim.text}`, score);
+    const via = document.createElement("span");
+    via.className = "matched-via";
+    const translated = claim.matched_via.kind === "translation" ? ", its translation" : "";
+    via.textContent = ` [${claim.matched_via.language}${translated}]`;
+    li.append(link, ` ${claim.source.name}, ${claim.claimed_on}: ${claim.text}`, score, via);
     return li;
   }
 

@@ -262,7 +262,13 @@ class Source(NamedInClaims):
         constraints = [
             models.CheckConstraint(condition=~Q(affiliation=F("id")), name="source_not_own_affiliation"),
             # One record per Wikidata item, so a join on the id finds one source; empty means "not known".
-            models.UniqueConstraint(fields=["wikidata"], condition=~Q(wikidata=""), name="source_wikidata_unique"),
+            models.UniqueConstraint(
+                fields=["wikidata"],
+                condition=~Q(wikidata=""),
+                name="source_wikidata_unique",
+                violation_error_message="A source with this Wikidata id already exists.",
+                violation_error_code="unique",
+            ),
         ]
 
     def __str__(self):
@@ -391,7 +397,13 @@ class Topic(NamedInClaims):
     class Meta:
         ordering = ["name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["wikidata"], condition=~Q(wikidata=""), name="topic_wikidata_unique"),
+            models.UniqueConstraint(
+                fields=["wikidata"],
+                condition=~Q(wikidata=""),
+                name="topic_wikidata_unique",
+                violation_error_message="A topic with this Wikidata id already exists.",
+                violation_error_code="unique",
+            ),
         ]
 
     def __str__(self):

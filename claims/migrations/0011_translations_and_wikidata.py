@@ -90,13 +90,21 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="source",
             constraint=models.UniqueConstraint(
-                condition=models.Q(("wikidata", ""), _negated=True), fields=("wikidata",), name="source_wikidata_unique"
+                condition=models.Q(("wikidata", ""), _negated=True),
+                fields=("wikidata",),
+                name="source_wikidata_unique",
+                violation_error_code="unique",
+                violation_error_message="A source with this Wikidata id already exists.",
             ),
         ),
         migrations.AddConstraint(
             model_name="topic",
             constraint=models.UniqueConstraint(
-                condition=models.Q(("wikidata", ""), _negated=True), fields=("wikidata",), name="topic_wikidata_unique"
+                condition=models.Q(("wikidata", ""), _negated=True),
+                fields=("wikidata",),
+                name="topic_wikidata_unique",
+                violation_error_code="unique",
+                violation_error_message="A topic with this Wikidata id already exists.",
             ),
         ),
     ]

@@ -211,13 +211,21 @@ def test_head_answers_with_the_etag_and_a_304(record, client_anon):
 
 
 @pytest.mark.parametrize(
-    "header", ["garbage", '"', '""', "W/", ",,", '"unterminated', "\u00fc\u00df", "x" * 5000, '"1"', "W/*", " "]
+    "header", ["garbage", '"', '""', "W/", '"unterminated', "\u00fc\u00df", "x" * 5000, '"1"', "W/*", ", x"]
 )
 def test_an_if_none_match_that_names_nothing_of_ours_gets_the_normal_answer(record, client_anon, header):
     for url in ("/api/claims/", f"/api/claims/{record['claim'].pk}/"):
         response = client_anon.get(url, HTTP_IF_NONE_MATCH=header)
         assert response.status_code == 200
         assert response.json()
+
+
+@pytest.mark.parametrize("header", ["", " ", ",", " , \t"])
+def test_an_if_none_match_that_names_no_tag_is_a_400_naming_it(record, client_anon, header):
+    response = client_anon.get("/api/claims/", HTTP_IF_NONE_MATCH=header)
+
+    assert response.status_code == 400
+    assert "If-None-Match" in response.json()
 
 
 def test_a_star_matches_a_record_that_exists_and_not_one_that_does_not(record, client_anon):

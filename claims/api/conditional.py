@@ -30,7 +30,7 @@ from django.apps import apps
 from django.http import HttpResponseNotModified
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ValidationError
 
 from claims.models import Claim
 from claims.read_cache import code_version
@@ -129,11 +129,19 @@ def _opaque(tag: str) -> str:
     return tag.removeprefix("W/").strip('"')
 
 
+def check_none_match(request) -> None:
+    """A 400 naming If-None-Match when it names no tag at all (empty, only commas or spaces), as for
+    If-Match and any empty value (docs/design.md, "Empty values"); the schema says so with a pattern."""
+    header = request.headers.get("If-None-Match")
+    if header is not None and not any(tag.strip(" \t") for tag in header.split(",")):
+        raise ValidationError({"If-None-Match": ["Give the ETag you read, or leave the header out."]})
+
+
 def none_match(request, digest: str) -> str | None:
     """The tag of If-None-Match that names this representation (`*`, or one whose digest is `digest`), or None.
 
     Compared weakly, as RFC 9110 13.1.2 has it. A detail's tag `"<version>.<digest>"` matches by its
-    digest, which already names the version. A header we cannot read matches nothing: a 200, never a 4xx.
+    digest, which already names the version. A header that names no tag of ours matches nothing: a 200.
     """
     header = request.headers.get("If-None-Match")
     if not header:
@@ -178,6 +186,7 @@ class ConditionalReadMixin:
         super().initial(request, *args, **kwargs)
         self._read_digest = None
         if self._is_conditional_read(request):
+            check_none_match(request)
             self._read_digest = read_digest(request, record_state())
             matched = none_match(request, self._read_digest)
             # `*` matches any representation there is, so only once the handler has found one (not a 404).

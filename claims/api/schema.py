@@ -93,10 +93,10 @@ IF_MATCH = OpenApiParameter(
 
 IF_NONE_MATCH = OpenApiParameter(
     "If-None-Match",
-    {"type": "string"},
+    IF_MATCH.type,  # at least one tag, as for If-Match: an empty value is a 400
     OpenApiParameter.HEADER,
     description="ETags you hold (or `*`): if one still names what this read would answer, the answer is 304 "
-    "with no body. A value that names no tag of ours is ignored (200).",
+    "with no body. A value that names no tag of ours gets the usual answer (200); an empty one is refused (400).",
 )
 
 

@@ -104,7 +104,10 @@ TRANSLATION_BY_MAX = 200
 
 
 def validate_translations(value):
-    """A claim's translations: a list of distinct-language objects with exactly TRANSLATION_KEYS.
+    """A claim's translations: a list of distinct objects with exactly TRANSLATION_KEYS.
+
+    Two may be into one language (the outlet's and our own, or a person's and a machine's); the
+    same translation twice is refused.
 
     `text` is required and not blank; `quote` may be empty (the claim may have none); `by` names
     who translated it (the reporting outlet, a desk, a tool) and may be empty. The API's
@@ -114,7 +117,7 @@ def validate_translations(value):
         raise ValidationError("Enter a list of translations.")
     if len(value) > TRANSLATIONS_MAX:
         raise ValidationError(f"A claim has at most {TRANSLATIONS_MAX} translations.")
-    languages = set()
+    seen = {}
     for index, item in enumerate(value):
         where = f"Translation {index + 1}"
         if not isinstance(item, dict) or set(item) != set(TRANSLATION_KEYS):
@@ -123,9 +126,10 @@ def validate_translations(value):
             raise ValidationError(f"{where}: every value must be a string.")
         if not language_code.regex.fullmatch(item["language"]):
             raise ValidationError(f"{where}: {language_code.message}")
-        if item["language"] in languages:
-            raise ValidationError(f"{where}: there is already a translation into '{item['language']}'.")
-        languages.add(item["language"])
+        same = tuple(item[key] for key in TRANSLATION_KEYS)
+        if same in seen:
+            raise ValidationError(f"{where} is the same as translation {seen[same] + 1}.")
+        seen[same] = index
         if not not_blank.regex.fullmatch(item["text"]) or len(item["text"]) > 2000:
             raise ValidationError(f"{where}: text must be non-blank and at most 2000 characters.")
         if "\x00" in item["quote"] or len(item["quote"]) > 5000:

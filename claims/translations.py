@@ -54,8 +54,10 @@ def check_translations(value, *, claim_language: str | None = None) -> tuple[lis
     """`value` (as submitted) as a list of complete translations, and what is wrong with it.
 
     The errors are keyed by where they are: "" for the list itself, "2" for an item, "2.language"
-    for an item's field. `quote` and `by` default to empty. With `claim_language`, a translation
-    into the claim's own language is refused (the original is the text itself).
+    for an item's field. `quote` and `by` default to empty. A translation given twice is refused;
+    two into one language are not (the outlet's and ours, a person's and a machine's). With
+    `claim_language`, a translation into the claim's own language is refused (the original is the
+    text itself).
     """
     if not isinstance(value, list):
         return [], {"": f"Must be a list of translations, not a {type(value).__name__}."}
@@ -73,14 +75,16 @@ def check_translations(value, *, claim_language: str | None = None) -> tuple[lis
             problem = _field_problem(key, item.get(key))
             if problem:
                 errors[f"{index}.{key}"] = problem
-        language = item.get("language")
-        if f"{index}.language" not in errors:
-            if language in seen:
-                errors[f"{index}.language"] = f"Translation {seen[language]} is already into '{language}'."
-            elif claim_language is not None and language == claim_language:
-                errors[f"{index}.language"] = own_language_message(claim_language)
-            seen.setdefault(language, index)
-        cleaned.append({key: item.get(key) for key in TRANSLATION_KEYS})
+        item = {key: item.get(key) for key in TRANSLATION_KEYS}
+        if claim_language is not None and item["language"] == claim_language and f"{index}.language" not in errors:
+            errors[f"{index}.language"] = own_language_message(claim_language)
+        if not any(path.startswith(f"{index}.") for path in errors):
+            # Two translations may share a language (the outlet's and ours), not every word and name.
+            same = tuple(item.values())
+            if same in seen:
+                errors[str(index)] = "This translation is given twice (every field the same): remove one."
+            seen.setdefault(same, index)
+        cleaned.append(item)
     return ([] if errors else cleaned), errors
 
 

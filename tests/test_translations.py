@@ -145,7 +145,8 @@ def test_a_stale_write_of_translations_is_refused_and_the_other_edit_kept(client
         ([{**ARABIC, "by": "x" * 201}], "translations.0.by"),
         ([{**ARABIC, "text": "x" * 2001}], "translations.0.text"),
         ([{**ARABIC, "source": "Reuters"}], "translations.0.source"),
-        ([FRENCH, ARABIC, {**ARABIC, "text": "مرة أخرى"}], "translations.2.language"),
+        ([FRENCH, ARABIC, ARABIC], "translations.2"),
+        ([FRENCH, {key: value for key, value in FRENCH.items() if key not in ("quote", "by")}], "translations.1"),
         ([{**ARABIC, "language": "en"}], "translations.0.language"),  # the claim's own language
         ([ARABIC] * 21, "translations"),
     ],
@@ -161,6 +162,15 @@ def test_a_bad_translation_is_a_400_naming_the_item_and_field_and_nothing_is_wri
     assert list(response.json()) == [field]
     claim.refresh_from_db()
     assert (claim.translations, claim.version) == ([FRENCH], 1)
+
+
+def test_two_translations_into_one_language_by_different_hands_are_both_kept(client_editor):
+    claim = make_claim()
+    by_machine = {**ARABIC, "kind": "machine", "by": "a translation tool", "quote": ""}
+    response = client_editor.patch(f"/api/claims/{claim.pk}/", {"translations": [ARABIC, by_machine]}, format="json")
+    assert response.status_code == 200, response.content
+    claim.refresh_from_db()
+    assert claim.translations == [ARABIC, by_machine]
 
 
 def test_a_bad_translation_on_create_creates_nothing(client_editor):
@@ -196,6 +206,7 @@ def test_the_schema_describes_a_translation_exactly(client_anon):
     assert item["additionalProperties"] is False
     assert set(item["required"]) == {"language", "text", "kind"}
     assert item["properties"]["kind"]["enum"] == ["human", "machine"]
+    assert claim["uniqueItems"] is True
     assert re.fullmatch(item["properties"]["language"]["pattern"].strip("^$"), "ar-SY")
 
 

@@ -177,7 +177,9 @@ TRANSLATION_SCHEMA = {
         "type": "array",
         "items": TRANSLATION_SCHEMA,
         "maxItems": TRANSLATIONS_MAX,
-        "description": "The text and quote in other languages, one translation a language; the original "
+        "uniqueItems": True,
+        "description": "The text and quote in other languages, each translation once (two may share a "
+        "language: the outlet's and ours); the original "
         "`text` and `quote` stay as written. On error the 400 names the item and field: "
         "`translations.0.language`.",
     }

@@ -46,43 +46,50 @@ def direction(language: str) -> str:
     return "rtl" if parts[0] in RTL_LANGUAGES else "ltr"
 
 
+# The code of a refusal by a rule between values that no schema can state (claims.api.exceptions).
+CONFLICT = "conflict"
+
+
 def own_language_message(language: str) -> str:
     return f"The claim itself is in '{language}': a translation is into another language."
 
 
-def check_translations(value, *, claim_language: str | None = None) -> tuple[list[dict], dict[str, str]]:
+def check_translations(value, *, claim_language: str | None = None) -> tuple[list[dict], dict[str, tuple[str, str]]]:
     """`value` (as submitted) as a list of complete translations, and what is wrong with it.
 
+    `quote` and `by` default to empty. A translation given twice is refused; two into one language
+    are not (the outlet's and ours, a person's and a machine's). With `claim_language`, a
+    translation into the claim's own language is refused (the original is the text itself).
+
     The errors are keyed by where they are: "" for the list itself, "2" for an item, "2.language"
-    for an item's field. `quote` and `by` default to empty. A translation given twice is refused;
-    two into one language are not (the outlet's and ours, a person's and a machine's). With
-    `claim_language`, a translation into the claim's own language is refused (the original is the
-    text itself).
+    for an item's field. Each is (message, code): CONFLICT for those two rules between values, which
+    no schema can state (a 409 in the API, as a link from a claim to itself is), "invalid" otherwise.
     """
     if not isinstance(value, list):
-        return [], {"": f"Must be a list of translations, not a {type(value).__name__}."}
+        return [], {"": (f"Must be a list of translations, not a {type(value).__name__}.", "invalid")}
     if len(value) > TRANSLATIONS_MAX:
-        return [], {"": f"A claim has at most {TRANSLATIONS_MAX} translations; this has {len(value)}."}
+        return [], {"": (f"A claim has at most {TRANSLATIONS_MAX} translations; this has {len(value)}.", "invalid")}
     cleaned, errors, seen = [], {}, {}
     for index, item in enumerate(value):
         if not isinstance(item, dict):
-            errors[str(index)] = f"Must be an object with {', '.join(TRANSLATION_KEYS)}, not a {type(item).__name__}."
+            message = f"Must be an object with {', '.join(TRANSLATION_KEYS)}, not a {type(item).__name__}."
+            errors[str(index)] = (message, "invalid")
             continue
         for key in sorted(set(item) - set(TRANSLATION_KEYS), key=str):
-            errors[f"{index}.{key}"] = f"Unknown field (known: {', '.join(TRANSLATION_KEYS)})."
+            errors[f"{index}.{key}"] = (f"Unknown field (known: {', '.join(TRANSLATION_KEYS)}).", "invalid")
         item = {"quote": "", "by": "", **item}
         for key in TRANSLATION_KEYS:
             problem = _field_problem(key, item.get(key))
             if problem:
-                errors[f"{index}.{key}"] = problem
+                errors[f"{index}.{key}"] = (problem, "invalid")
         item = {key: item.get(key) for key in TRANSLATION_KEYS}
         if claim_language is not None and item["language"] == claim_language and f"{index}.language" not in errors:
-            errors[f"{index}.language"] = own_language_message(claim_language)
+            errors[f"{index}.language"] = (own_language_message(claim_language), CONFLICT)
         if not any(path.startswith(f"{index}.") for path in errors):
             # Two translations may share a language (the outlet's and ours), not every word and name.
             same = tuple(item.values())
             if same in seen:
-                errors[str(index)] = "This translation is given twice (every field the same): remove one."
+                errors[str(index)] = ("This translation is given twice (every field the same): remove one.", CONFLICT)
             seen.setdefault(same, index)
         cleaned.append(item)
     return ([] if errors else cleaned), errors

@@ -269,7 +269,7 @@ class TranslationsFormField(forms.Field):
         _, errors = check_translations([item for _, item in kept], claim_language=self.claim_language)
         if errors:
             self.widget.row_errors, messages = {}, []
-            for path, message in errors.items():
+            for path, (message, _code) in errors.items():
                 position, _, key = path.partition(".")
                 if not position:
                     messages.append(message)

@@ -2,6 +2,7 @@ import re
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.relations import MANY_RELATION_KWARGS
 
 from claims import translations
@@ -197,7 +198,9 @@ class TranslationsField(serializers.Field):
     def to_internal_value(self, data):
         cleaned, errors = translations.check_translations(data)
         if errors:
-            raise serializers.ValidationError({path: [message] for path, message in errors.items()}, code="invalid")
+            raise serializers.ValidationError(
+                {path: [ErrorDetail(message, code)] for path, (message, code) in errors.items()}
+            )
         return cleaned
 
     def to_representation(self, value):

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
+from rest_framework.exceptions import ErrorDetail
 
 from claims import anchoring, services, translations
 from claims.api.exceptions import django_errors_to_drf
@@ -409,7 +410,8 @@ class ClaimSerializer(RecordSerializerMixin, serializers.ModelSerializer):
                     if "translations" in attrs
                     else f"Translation {index} is into '{language}': remove it or choose another language."
                 )
-                raise serializers.ValidationError({name: [message]})
+                # A rule between two values that no schema states: a conflict (409), as a link to itself is.
+                raise serializers.ValidationError({name: [ErrorDetail(message, translations.CONFLICT)]})
         return super().validate(attrs)
 
 

@@ -445,7 +445,7 @@ def _translations(row: Row, value: str, language: str | None) -> list[dict]:
         row.error("translations", f"is not a JSON list: {exc.msg} (character {exc.pos + 1})")
         return []
     cleaned, errors = translations.check_translations(items, claim_language=language)
-    for path, message in errors.items():
+    for path, (message, _code) in errors.items():
         row.error(f"translations.{path}" if path else "translations", message)
     return cleaned
 

@@ -32,6 +32,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
 from rest_framework.exceptions import APIException, ValidationError
 
+from claims.events.feed import HORIZON_SQL
 from claims.models import Claim
 from claims.read_cache import code_version
 from claims.replicas import read_connection
@@ -42,20 +43,6 @@ PRIVATE = {"private": True, "max_age": 0, "must_revalidate": True}
 NO_STORE = {"no_store": True}
 # What the bytes of a read vary with, besides the URL.
 VARY = ("Accept", "Authorization", "Cookie")
-
-
-# The horizon of the change record (as claims.events' feed computes it: keep the two the same): the lowest
-# transaction id that may still add changes, i.e. the lowest one in progress in the statement's snapshot,
-# leaving out those pg_stat_activity shows in other databases (they cannot write here), or else the
-# snapshot's xmax. Every change below it is final.
-_HORIZON = (
-    "SELECT LEAST(pg_snapshot_xmax(s.snap)::text::bigint, ("
-    "SELECT min(x::text::bigint) FROM pg_snapshot_xip(s.snap) AS x WHERE x::xid NOT IN ("
-    # Read once, hashed, not once per transaction in progress (pg_stat_activity per row: 2.1 ms against 0.2 ms).
-    "SELECT a.backend_xid FROM pg_stat_get_activity(NULL) AS a WHERE a.backend_xid IS NOT NULL"
-    " AND a.datid <> (SELECT oid FROM pg_database WHERE datname = current_database()))"
-    ")) FROM (SELECT pg_current_snapshot() AS snap) AS s"
-)
 
 
 @functools.cache
@@ -73,7 +60,7 @@ def _state_sql(vendor: str) -> str:
     # The reader's own transaction, when it has written (a script, a test), counts its changes apart: it
     # sees them already, on whichever side of the horizon they fall as other transactions end.
     return (
-        f"WITH horizon AS ({_HORIZON}), own AS (SELECT pg_current_xact_id_if_assigned()::text::bigint) SELECT "
+        f"WITH horizon AS ({HORIZON_SQL}), own AS (SELECT pg_current_xact_id_if_assigned()::text::bigint) SELECT "
         f"(SELECT CAST(txid AS text) || ':' || CAST(id AS text) FROM {changes}"
         f" WHERE txid < (SELECT * FROM horizon) AND txid IS DISTINCT FROM (SELECT * FROM own)"
         f" ORDER BY txid DESC, id DESC LIMIT 1), "

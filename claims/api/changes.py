@@ -22,6 +22,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from claims.api import views
 from claims.api.base import ParametersMixin
 from claims.api.claim_rows import claim_rows, claims_from_rows
+from claims.api.conditional import ConditionalReadMixin
 from claims.api.pagination import _whole_number
 from claims.api.schema import ErrorSerializer
 from claims.events import feed
@@ -172,7 +173,7 @@ class ChangePageSerializer(serializers.Serializer):
     results = ChangeSerializer(many=True)
 
 
-class ChangeFeed(ParametersMixin, generics.GenericAPIView):
+class ChangeFeed(ConditionalReadMixin, ParametersMixin, generics.GenericAPIView):
     """Every create, update and delete of every kind of record, oldest first, in the order they became visible.
 
     Follow `next` to read on; save it to carry on later. A client that only follows `next` receives

@@ -332,3 +332,17 @@ def test_the_fuzz_runs_every_check_but_one_each_on_a_few_kinds_of_operation():
     script = (ROOT / ".ci" / "fuzz").read_text()
     assert "schemathesis run" in script
     assert "--checks" not in script and "--exclude-checks" not in script
+
+
+# Each action documents its own answer -------------------------------------------------------------------
+
+
+def test_extracting_an_articles_drafts_answers_the_200_the_schema_documents(schema, client_super):
+    # Extraction and accepting share their options; once they shared the schema too, and extract was
+    # documented as accept's 201 (the fuzzer's status-code check found it).
+    article = make_article(body="The ministry said on Tuesday that the road was open.", published_on="2025-06-11")
+    response = client_super.post(f"/api/articles/{article.pk}/extract/")
+    assert response.status_code == 200
+    documented = schema["paths"]["/api/articles/{id}/extract/"]["post"]["responses"]
+    assert "200" in documented and "201" not in documented
+    assert "201" in schema["paths"]["/api/articles/{id}/accept/"]["post"]["responses"]

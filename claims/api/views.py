@@ -55,14 +55,19 @@ class ExtractView(ParametersMixin, GenericAPIView):
         return Response({"drafts": found})
 
 
-# A POST on an article that extraction's drafts go through: the editors' rights, and the token's scope.
-drafts_action = action(
-    detail=True,
-    methods=["post"],
-    filterset_class=None,
-    pagination_class=None,
-    permission_classes=[TokenScopePermission, AcceptDraftsPermission],
-)
+def drafts_action(func):
+    """A POST on an article that extraction's drafts go through: the editors' rights, and the token's scope.
+
+    A new `action` for each view: DRF keeps an action's options in one dict, where drf-spectacular also
+    puts the view's schema, so one shared decorator gave `extract` the schema of `accept` (a 201).
+    """
+    return action(
+        detail=True,
+        methods=["post"],
+        filterset_class=None,
+        pagination_class=None,
+        permission_classes=[TokenScopePermission, AcceptDraftsPermission],
+    )(func)
 
 
 ANNOTATION_RESPONSE = OpenApiResponse(

@@ -140,6 +140,17 @@ def validate_translations(value):
             raise ValidationError(f"{where}: by must be at most {TRANSLATION_BY_MAX} characters, without NUL.")
 
 
+def unique_when_given(field: str, *, name: str, message: str) -> models.UniqueConstraint:
+    """`field` unique among the records that have a value: empty means "not known", which many may share."""
+    return models.UniqueConstraint(
+        fields=[field],
+        condition=~Q(**{field: ""}),
+        name=name,
+        violation_error_message=message,
+        violation_error_code="unique",
+    )
+
+
 class UnicodeJSONEncoder(DjangoJSONEncoder):
     """Stores non-ASCII text as itself, so that searching aliases for 'داعش' works on SQLite too."""
 
@@ -262,12 +273,8 @@ class Source(NamedInClaims):
         constraints = [
             models.CheckConstraint(condition=~Q(affiliation=F("id")), name="source_not_own_affiliation"),
             # One record per Wikidata item, so a join on the id finds one source; empty means "not known".
-            models.UniqueConstraint(
-                fields=["wikidata"],
-                condition=~Q(wikidata=""),
-                name="source_wikidata_unique",
-                violation_error_message="A source with this Wikidata id already exists.",
-                violation_error_code="unique",
+            unique_when_given(
+                "wikidata", name="source_wikidata_unique", message="A source with this Wikidata id already exists."
             ),
         ]
 
@@ -335,12 +342,8 @@ class Article(NamedInClaims):
             models.Index(fields=["language"], name="claims_article_language"),
         ]
         constraints = [
-            models.UniqueConstraint(
-                fields=["url"],
-                condition=~Q(url=""),
-                name="article_url_unique_when_given",
-                violation_error_message="An article with this URL already exists.",
-                violation_error_code="unique",
+            unique_when_given(
+                "url", name="article_url_unique_when_given", message="An article with this URL already exists."
             ),
         ]
 
@@ -397,12 +400,8 @@ class Topic(NamedInClaims):
     class Meta:
         ordering = ["name", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["wikidata"],
-                condition=~Q(wikidata=""),
-                name="topic_wikidata_unique",
-                violation_error_message="A topic with this Wikidata id already exists.",
-                violation_error_code="unique",
+            unique_when_given(
+                "wikidata", name="topic_wikidata_unique", message="A topic with this Wikidata id already exists."
             ),
         ]
 

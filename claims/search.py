@@ -302,6 +302,8 @@ def similar_claims(
     base = Claim.objects.select_related("source")
     if exclude is not None:
         base = base.exclude(pk=exclude)
+    # A language as typed in a refused form may be anything (even NUL, which PostgreSQL cannot take): no language.
+    language = language if language_code.regex.fullmatch(language or "") else None
     found = _similar(base, text, limit, language=language, translations_into=language)
     return _similar_across_languages(found, base, translations, limit)
 
@@ -320,8 +322,7 @@ def _similar(
     """The claims of `base` most like `text` (written in `language`), by their text or by their
     translations into `translations_into` (any language when None, none when OWN_TEXT_ONLY)."""
     if connection.vendor == "postgresql":
-        # A language as typed in a refused form may be anything: what is no language code counts as English.
-        candidates = _similar_candidates(text, language if language_code.regex.fullmatch(language or "") else "en")
+        candidates = _similar_candidates(text, language or "en")
         if candidates is None:
             return []
         table = Claim._meta.db_table

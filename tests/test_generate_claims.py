@@ -25,6 +25,7 @@ from claims.models import (
     Topic,
     validate_translations,
 )
+from claims.webhooks.models import Attempt, Delivery, Subscription
 from tests.factories import make_source
 
 pytestmark = pytest.mark.django_db
@@ -55,8 +56,10 @@ def snapshot():
 
 def wipe():
     """Empty the generated tables and restart their ids, as on a fresh database."""
-    # Appearances: the generator makes none, but they refer to claims and articles, so they go too.
-    tables = [model._meta.db_table for model in (Appearance, *reversed(MODELS))]
+    # Appearances and webhook subscriptions (with their deliveries and attempts): the generator makes none,
+    # but they refer to the generated records, so they go too.
+    referring = (Attempt, Delivery, Subscription, Appearance)
+    tables = [model._meta.db_table for model in (*referring, *reversed(MODELS))]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY")

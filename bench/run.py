@@ -24,7 +24,9 @@ editors' admin pages and the API's other endpoints, on the service alone.
 6. The `endpoints` group, the service only, anonymous, at `--connections`: similar claims (to a
    claim, to a text), the ClaimReview feeds, a source's record, the other lists, a claim's
    history, its public page and a topic's CSV export (timed to its last byte); then the list, a claim,
-   its thread and the ClaimReview feed revalidated (If-None-Match with the ETag read once: 304s). Generated claims
+   its thread and the ClaimReview feed revalidated (If-None-Match with the ETag read once: 304s); the change
+   feed, the translation and Wikidata filters, `lang` searches; the webhooks API with the editor's token (a
+   switched-off subscription with 2,000 deliveries is made once, as the worker leaves them). Generated claims
    have no history: the first run over a database gives that claim six revisions, through the API.
    Every page of groups 5 and 6 must answer 200 before any is timed; the run stops if one does not.
 7. Counts the queries each request runs (in this process, through Django and, for the `api` group,

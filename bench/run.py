@@ -24,7 +24,9 @@ editors' admin pages and the API's other endpoints, on the service alone.
 6. The `endpoints` group, the service only, anonymous, at `--connections`: similar claims (to a
    claim, to a text), the ClaimReview feeds, a source's record, the other lists, a claim's
    history, its public page and a topic's CSV export (timed to its last byte); then the list, a claim,
-   its thread and the ClaimReview feed revalidated (If-None-Match with the ETag read once: 304s). Generated claims
+   its thread and the ClaimReview feed revalidated (If-None-Match with the ETag read once: 304s); the change
+   feed, the translation and Wikidata filters, `lang` searches; the webhooks API with the editor's token (a
+   switched-off subscription with 2,000 deliveries is made once, as the worker leaves them). Generated claims
    have no history: the first run over a database gives that claim six revisions, through the API.
    Every page of groups 5 and 6 must answer 200 before any is timed; the run stops if one does not.
 7. Counts the queries each request runs (in this process, through Django and, for the `api` group,
@@ -154,9 +156,11 @@ def accept(path: str) -> str:
     return "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
-def fetch(port: int, path: str, cookie: str | None = None) -> tuple[int, bytes]:
+def fetch(port: int, path: str, cookie: str | None = None, token: str | None = None) -> tuple[int, bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=EXPORT_TIMEOUT)
     headers = {"Host": HOST, "Accept": accept(path), **({"Cookie": cookie} if cookie else {})}
+    if token:
+        headers["Authorization"] = f"Token {token}"
     connection.request("GET", path, headers=headers)
     response = connection.getresponse()
     return response.status, response.read()
@@ -398,7 +402,12 @@ def pick_records() -> dict:
         # The first claim give_article_text anchors in it.
         cursor.execute("SELECT min(id) FROM claims_claim WHERE article_id = %s", [records["cited article"]])
         records["anchored claim"] = cursor.fetchone()[0]
+        # The first English claim: the one given an Arabic translation (give_translation), for the editor's form
+        # and similar claims.
+        cursor.execute("SELECT min(id) FROM claims_claim WHERE language = 'en'")
+        records["translated claim"] = cursor.fetchone()[0]
     records["top topic slug"] = topics[0][1]
+    records["top topic"] = topics[0][0]
     # An export of a topic as an editor would download one: a few thousand claims, not the biggest topic.
     records["export topic"] = min(topics[1:], key=lambda topic: abs(topic[2] - 3000))[1]
     records["middle date"] = first + (last - first) / 2
@@ -429,12 +438,15 @@ def pick_editor_requests(records: dict, search: str) -> dict[str, str]:
         "claim form, middle": f"{changelist}{records['middle']}/change/",
         "claim form, many similar": f"{changelist}{records['many similar']}/change/",
         "claim form, add": f"{changelist}add/",
+        "claim form, Arabic translation": f"{changelist}{records['translated claim']}/change/",
         "source list": "/admin/claims/source/",
         "article list": "/admin/claims/article/",
         "topic list": "/admin/claims/topic/",
         "link list": "/admin/claims/claimlink/",
         "review list": "/admin/claims/review/",
         "user list": "/admin/auth/user/",
+        "webhook subscription list": "/admin/webhooks/subscription/",
+        "webhook delivery list": "/admin/webhooks/delivery/",
         "autocomplete, source": autocomplete("claim", "source", "army"),
         "autocomplete, linked claim": autocomplete("claimlink", "to_claim", "militia"),
         "autocomplete, topics": autocomplete("claim", "topics", "al"),
@@ -475,7 +487,109 @@ def pick_endpoint_requests(records: dict) -> dict[str, str]:
         "claim's annotation": f"/api/claims/{records['anchored claim']}/annotation/",
         "public article page": f"/articles/{article}/",
         "topic export (CSV)": f"/api/claims/?{urlencode(export)}",
+        # Issues 15 and 17: the change feed, the new filters, search in one language, a translated claim.
+        "change feed": "/api/changes/",
+        "change feed, claims": "/api/changes/?types=claim",
+        "change feed, links": "/api/changes/?types=link",
+        "list, translated": "/api/claims/?page_size=50&translated=true",
+        "list, translated into en": "/api/claims/?page_size=50&translation_language=en",
+        "list, translated into ar": "/api/claims/?page_size=50&translation_language=ar",
+        "list, source Wikidata id": f"/api/claims/?page_size=50&source_wikidata={SOURCE_WIKIDATA}",
+        "list, topic Wikidata id": f"/api/claims/?page_size=50&topic_wikidata={TOPIC_WIKIDATA}",
+        **{
+            f"search {language}, lang={language}": "/api/claims/?"
+            + urlencode({"page_size": 50, "q": LANGUAGE_SEARCHES[language], "lang": language})
+            for language in ("ar", "ru")
+        },
+        "similar to a claim, translated": f"/api/claims/{records['translated claim']}/similar/",
     }
+
+
+def pick_authenticated_requests(records: dict) -> dict[str, str]:
+    """Endpoints only a token opens, timed with the run's editor's token: webhook subscriptions and the
+    deliveries of the one give_webhooks makes."""
+    return {
+        "webhook subscriptions": "/api/webhooks/",
+        "webhook deliveries": f"/api/webhooks/{records['subscription']}/deliveries/",
+        "webhook deliveries, failed": f"/api/webhooks/{records['subscription']}/deliveries/?status=failed",
+    }
+
+
+# Wikidata ids for the benchmark's busiest source and most used topic (generated records have none): the
+# form of an id, not a real item.
+SOURCE_WIKIDATA, TOPIC_WIKIDATA = "Q990000001", "Q990000002"
+# A subscription the worker never sends to: off, with deliveries made as the worker records them.
+WEBHOOK_URL = "https://receiver.example/bench"
+WEBHOOK_DELIVERIES = 2000
+
+
+def give_issue_17_records(port: int, token: str, records: dict) -> None:
+    """Generated records have no Arabic translation and no Wikidata ids: the translated claim gets one (our
+    words), the busiest source and the top topic an id, through the API, once."""
+    from claims.models import Claim, Source, Topic
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    claim = Claim.objects.get(pk=records["translated claim"])
+    if not any(item["language"] == "ar" for item in claim.translations):
+        arabic = {"language": "ar", "text": "نص تجريبي مترجم للقياس.", "quote": "", "kind": "human", "by": "bench"}
+        write(connection, token, "PATCH", f"/api/claims/{claim.pk}/", {"translations": [*claim.translations, arabic]})
+        log(f"claim {claim.pk} had no Arabic translation: gave it one")
+    if not Source.objects.filter(wikidata=SOURCE_WIKIDATA).exists():
+        write(connection, token, "PATCH", f"/api/sources/{records['busiest source']}/", {"wikidata": SOURCE_WIKIDATA})
+    if not Topic.objects.filter(wikidata=TOPIC_WIKIDATA).exists():
+        write(connection, token, "PATCH", f"/api/topics/{records['top topic']}/", {"wikidata": TOPIC_WIKIDATA})
+
+
+def give_webhooks(records: dict) -> None:
+    """A switched-off subscription with WEBHOOK_DELIVERIES deliveries (one in ten failed after three attempts,
+    the rest delivered at the first), written as the worker would leave them, once: the deliveries endpoint
+    and the admin's lists have pages to show."""
+    import datetime as dt
+    import uuid
+
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+    from django.utils import timezone
+
+    from claims.webhooks.models import Attempt, Delivery, Subscription
+
+    subscription = Subscription.objects.filter(url=WEBHOOK_URL).first()
+    if subscription is None:
+        with transaction.atomic():
+            owner, _ = get_user_model().objects.get_or_create(username="bench-webhooks")
+            subscription = Subscription.objects.create(
+                owner=owner, url=WEBHOOK_URL, event_types=["claim.*"], active=False, disabled_reason="benchmark"
+            )
+            now = timezone.now()
+            deliveries = Delivery.objects.bulk_create(
+                Delivery(
+                    webhook_id=uuid.uuid4(),
+                    subscription=subscription,
+                    change_id=n + 1,
+                    event_type="claim.updated",
+                    subject=str(records["middle"] + n),
+                    event_time=now - dt.timedelta(seconds=WEBHOOK_DELIVERIES - n),
+                    status="failed" if n % 10 == 0 else "delivered",
+                    attempt_count=3 if n % 10 == 0 else 1,
+                    next_attempt_at=now,
+                    finished_at=now,
+                )
+                for n in range(WEBHOOK_DELIVERIES)
+            )
+            Attempt.objects.bulk_create(
+                Attempt(
+                    delivery=delivery,
+                    number=number + 1,
+                    started_at=now,
+                    status_code=503 if delivery.status == "failed" else 204,
+                    latency_ms=12,
+                    response_excerpt="" if delivery.status == "delivered" else "busy",
+                )
+                for delivery in deliveries
+                for number in range(delivery.attempt_count)
+            )
+        log(f"made webhook subscription {subscription.pk} with {WEBHOOK_DELIVERIES} deliveries")
+    records["subscription"] = subscription.pk
 
 
 def pick_revalidations(records: dict) -> dict[str, str]:
@@ -528,14 +642,17 @@ def count_queries(paths: dict[str, str]) -> tuple[dict, dict, dict]:
         b"".join(baseline.application(environ, lambda status, headers: None))
         base[name] = baseline.QUERIES - before
         if path.startswith("/api/claims/?"):
-            page_query = queries.captured_queries[0]["sql"]
+            # The page's query: the first that reads claims (conditional reads run the record's state first).
+            page_query = next(q["sql"] for q in queries.captured_queries if 'FROM "claims_claim"' in q["sql"])
             with connection.cursor() as cursor:
                 cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {page_query}")
                 plans[name] = [row[0] for row in cursor.fetchall()]
     return service, base, plans
 
 
-def count_service_queries(paths: dict[str, str], username: str | None = None) -> dict[str, int]:
+def count_service_queries(
+    paths: dict[str, str], username: str | None = None, headers: dict | None = None
+) -> dict[str, int]:
     """Queries per request in the service, as that user (or anonymous). Each path is asked twice and the
     second counted: under load, a worker has its content types, templates and cached reads already."""
     from django.contrib.auth import get_user_model
@@ -548,9 +665,9 @@ def count_service_queries(paths: dict[str, str], username: str | None = None) ->
         client.force_login(get_user_model().objects.get(username=username))
     counts = {}
     for name, path in paths.items():
-        client.get(path).getvalue()
+        client.get(path, headers=headers).getvalue()
         with CaptureQueriesContext(connection) as queries:
-            response = client.get(path)
+            response = client.get(path, headers=headers)
             response.getvalue()  # an export's queries run as it streams
         assert response.status_code == 200, (path, response.status_code)
         counts[name] = len(queries)
@@ -719,9 +836,12 @@ def main():
     manage(env, "collectstatic", "--noinput", "-v0")
     django_setup(env)
     paths = pick_requests(args.search, args.broad_search) if "api" in groups else {}
-    extra, records = {}, {}
+    extra, records, authenticated = {}, {}, {}
     if set(groups) - {"api"}:
         records = pick_records()
+        give_webhooks(records)
+        if "endpoints" in groups:
+            authenticated = pick_authenticated_requests(records)
         picked = {
             "editor": pick_editor_requests(records, args.broad_search),
             "endpoints": pick_endpoint_requests(records),
@@ -730,8 +850,11 @@ def main():
     if args.only:
         paths = {name: path for name, path in paths.items() if name in args.only}
         extra = {group: {name: path for name, path in p.items() if name in args.only} for group, p in extra.items()}
+        authenticated = {name: path for name, path in authenticated.items() if name in args.only}
         revalidating = records and set(args.only) & set(pick_revalidations(records))
-        extra = {group: p for group, p in extra.items() if p or (group == "endpoints" and revalidating)}
+        extra = {
+            group: p for group, p in extra.items() if p or (group == "endpoints" and (revalidating or authenticated))
+        }
     # The endpoints group needs it too, to give the claim whose history it reads some revisions.
     editor = create_editor(env) if extra else None
 
@@ -756,7 +879,13 @@ def main():
             cookie = editor_login(service_port, username, password)
             give_history(service_port, token, records["disputed"])
             give_article_text(service_port, token, records["cited article"])
+            give_issue_17_records(service_port, token, records)
         sizes = check_answers(service_port, extra, cookie)
+        for name, path in authenticated.items():
+            status, body = fetch(service_port, path, token=editor[2])
+            if status != 200:
+                raise SystemExit(f"endpoints / {name}: {path} answers {status}, not 200: {body[:300]!r}")
+            sizes["endpoints"][name] = len(body)
         for name, path in paths.items():
             status, ours = fetch(service_port, path)
             base_status, theirs = fetch(baseline_port, path)
@@ -804,6 +933,21 @@ def main():
                     rows = time_group(service_port, group, {name: path}, connections, args, script, tag)
                     # One query: the state the tag is compared with (tests/test_query_counts.py pins it).
                     rows[0].update(queries={"service": 1}, bytes=0)
+                    results += rows
+                token_header = {"Authorization": f"Token {editor[2]}"}
+                for name, path in authenticated.items():
+                    rows = time_group(
+                        service_port,
+                        group,
+                        {name: path},
+                        connections,
+                        args,
+                        script,
+                        "Authorization: " + token_header["Authorization"],
+                    )
+                    # Counted as the client sends it, with the token: its lookup is one of the queries.
+                    counted = count_service_queries({name: path}, headers=token_header)
+                    rows[0].update(queries={"service": counted[name]}, bytes=sizes[group][name])
                     results += rows
     finally:
         for server in servers:

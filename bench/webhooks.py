@@ -3,6 +3,8 @@
     .venv/bin/python bench/webhooks.py                       # SQLite file, 1,000 deliveries, 1 worker
     .venv/bin/python bench/webhooks.py --database postgres://postgres@127.0.0.1:5432/fc_hooks_bench \\
         --deliveries 2000 --workers 1 --workers 2
+    .venv/bin/python bench/webhooks.py --database postgres://postgres@127.0.0.1:5432/fc_hooks_bench \
+        --template factcheck_bench --deliveries 500 --workers 1 --workers 2      # at 1,000,000 claims
 
 It makes a fresh database (migrate, the demo data, one subscription), writes N claim changes with no
 worker running (each writes its delivery and its task: the outbox), then starts the workers
@@ -10,7 +12,8 @@ worker running (each writes its delivery and its task: the outbox), then starts 
 204 at once (a threaded http.server in this process), so the number is the worker's own cost: taking
 a task, taking the delivery, rendering the record, signing, one HTTP request, recording the attempt.
 Also timed: the writes with a subscription (the outbox's cost to the writer) against the same writes
-without one.
+without one. With `--template`, the database is a copy of that one (bench/run.py's million claims),
+migrated, without the demo data.
 """
 
 import argparse
@@ -52,7 +55,7 @@ def manage(env, *args) -> str:
     return done.stdout
 
 
-def fresh_database(url: str | None) -> str:
+def fresh_database(url: str | None, template: str | None = None) -> str:
     if not url:
         return f"sqlite:///{tempfile.mkdtemp(prefix='hooks-bench-')}/db.sqlite3"
     parts = urlsplit(url)
@@ -61,7 +64,8 @@ def fresh_database(url: str | None) -> str:
     admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
+        # A copy needs the template to have no other connection: the run says so if it has one.
+        cursor.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     admin.close()
     return url
 
@@ -84,14 +88,16 @@ print(time.monotonic() - started)
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", help="a postgres:// URL to (re)create; a SQLite file if not given")
+    parser.add_argument("--template", help="copy this PostgreSQL database (and load no demo data)")
     parser.add_argument("--deliveries", type=int, default=1000)
+    parser.add_argument("--port", type=int, default=PORT, help=f"the receiver's port ({PORT})")
     parser.add_argument("--workers", type=int, action="append", help="worker processes (repeat for several runs)")
     args = parser.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", PORT), Counter)
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), Counter)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "WEBHOOKS_"))},
-        "DATABASE_URL": fresh_database(args.database),
+        "DATABASE_URL": fresh_database(args.database, args.template),
         "WEBHOOKS_ALLOW_PRIVATE_NETWORKS": "1",
         "DEBUG": "1",
         # As in production (DEBUG off): a worker keeps its connection between tasks, instead of opening
@@ -99,7 +105,8 @@ def main():
         "DATABASE_CONN_MAX_AGE": "600",
     }
     manage(env, "migrate", "--noinput")
-    manage(env, "load_demo")
+    if not args.template:
+        manage(env, "load_demo")
     n = args.deliveries
     without = float(manage(env, "shell", "-c", WRITES.format(n=n)).split()[-1])
     manage(
@@ -108,7 +115,7 @@ def main():
         "-c",
         "from django.contrib.auth.models import User\nfrom claims.webhooks.models import Subscription\n"
         "user = User.objects.create_user('bench')\n"
-        f"Subscription.objects.create(owner=user, url='http://127.0.0.1:{PORT}/', event_types=['claim.*'])",
+        f"Subscription.objects.create(owner=user, url='http://127.0.0.1:{args.port}/', event_types=['claim.*'])",
     )
     for workers in args.workers or [1]:
         written = float(manage(env, "shell", "-c", WRITES.format(n=n)).split()[-1])

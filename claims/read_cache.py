@@ -46,10 +46,12 @@ STATE_SQL = (
 
 
 @functools.cache
-def code_version() -> str:
-    """A digest of the claims app's Python files: another release, another key space."""
+def code_version(files: str = "*.py") -> str:
+    """A digest of the claims app's Python files (or of those `files` matches, "*" for its templates and
+    static files too): another release, another key space."""
     digest = hashlib.blake2b(digest_size=8)
-    for path in sorted(Path(__file__).parent.rglob("*.py")):
+    paths = (p for p in Path(__file__).parent.rglob(files) if p.is_file() and "__pycache__" not in p.parts)
+    for path in sorted(paths):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 

@@ -122,6 +122,23 @@ def _time(value: datetime.datetime) -> str:
     return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
 
 
+def cloud_event(*, change_id: int, source: str, event_type: str, time, subject, data, version, user) -> dict:
+    """A change as a CloudEvents 1.0 event in its structured JSON form: a feed entry, and a webhook's body."""
+    return {
+        "specversion": "1.0",
+        "id": str(change_id),
+        "source": source,
+        "type": event_type,
+        "time": _time(time),
+        "subject": str(subject),
+        "datacontenttype": "application/json",
+        "data": data,
+        "recordversion": version,
+        "authorid": None if user is None else user.pk,
+        "authorname": None if user is None else display_name_of(user),
+    }
+
+
 def render_records(kind: str, ids: set[int], request) -> dict[int, dict]:
     """{id: the record as its detail endpoint shows it} for the records of `kind` that still exist.
 
@@ -259,20 +276,17 @@ class ChangeFeed(ConditionalReadMixin, ParametersMixin, generics.GenericAPIView)
         for change in page:
             if change.kind not in sources:
                 sources[change.kind] = request.build_absolute_uri(reverse(f"{ROUTES[change.kind]}-list"))
-            user = change.user
+            deleted = change.action == ChangeAction.DELETED
             entries.append(
-                {
-                    "specversion": "1.0",
-                    "id": str(change.id),
-                    "source": sources[change.kind],
-                    "type": change.type,
-                    "time": _time(change.time),
-                    "subject": str(change.subject),
-                    "datacontenttype": "application/json",
-                    "data": None if change.action == ChangeAction.DELETED else records[change.kind].get(change.subject),
-                    "recordversion": change.version,
-                    "authorid": change.user_id,
-                    "authorname": None if user is None else display_name_of(user),
-                }
+                cloud_event(
+                    change_id=change.id,
+                    source=sources[change.kind],
+                    event_type=change.type,
+                    time=change.time,
+                    subject=change.subject,
+                    data=None if deleted else records[change.kind].get(change.subject),
+                    version=change.version,
+                    user=change.user,
+                )
             )
         return entries

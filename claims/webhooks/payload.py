@@ -6,13 +6,10 @@ the feed's `source` is an absolute URL made from its request; a worker has no re
 `source` is the same list's path ("/api/claims/"), a URI reference as CloudEvents allows.
 """
 
-import datetime
-
 from django.urls import reverse
 
-from claims.api.changes import ROUTES, render_records
+from claims.api.changes import ROUTES, cloud_event, render_records
 from claims.events.models import Change
-from claims.models import display_name_of
 
 
 def event(delivery) -> dict:
@@ -22,17 +19,13 @@ def event(delivery) -> dict:
     data = None if action == "deleted" else render_records(kind, {subject}, None).get(subject)
     # Kept for the feed's retention (30 days at least); a delivery replayed after that has no author.
     change = Change.objects.select_related("user__profile").filter(pk=delivery.change_id).first()
-    user = change.user if change is not None else None
-    return {
-        "specversion": "1.0",
-        "id": str(delivery.change_id),
-        "source": reverse(f"{ROUTES[kind]}-list"),
-        "type": delivery.event_type,
-        "time": delivery.event_time.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z"),
-        "subject": delivery.subject,
-        "datacontenttype": "application/json",
-        "data": data,
-        "recordversion": change.version if change is not None else None,
-        "authorid": user.pk if user is not None else None,
-        "authorname": display_name_of(user) if user is not None else None,
-    }
+    return cloud_event(
+        change_id=delivery.change_id,
+        source=reverse(f"{ROUTES[kind]}-list"),
+        event_type=delivery.event_type,
+        time=delivery.event_time,
+        subject=delivery.subject,
+        data=data,
+        version=change.version if change is not None else None,
+        user=change.user if change is not None else None,
+    )

@@ -25,7 +25,7 @@ from claims.api.claim_rows import claim_rows, claims_from_rows
 from claims.api.conditional import ConditionalReadMixin
 from claims.api.pagination import _whole_number
 from claims.api.schema import ErrorSerializer
-from claims.events import feed
+from claims.events import feed, recording
 from claims.events.models import ChangeAction, ChangeKind
 from claims.models import MAX_ID, Claim, display_name_of
 from claims.tokens.auth import TokenScopePermission
@@ -40,15 +40,8 @@ VIEWSETS = {
     ChangeKind.APPEARANCE: views.AppearanceViewSet,
     ChangeKind.REVIEW: views.ReviewViewSet,
 }
-ROUTES = {
-    ChangeKind.CLAIM: "claim",
-    ChangeKind.LINK: "claimlink",
-    ChangeKind.SOURCE: "source",
-    ChangeKind.TOPIC: "topic",
-    ChangeKind.ARTICLE: "article",
-    ChangeKind.APPEARANCE: "appearance",
-    ChangeKind.REVIEW: "review",
-}
+# Each kind's route name: the router names a viewset's routes after its model, as the change record does.
+ROUTES = {kind: model_name for model_name, kind in recording.KINDS.items()}
 TYPES = [f"{kind}.{action}" for kind in ChangeKind.values for action in ChangeAction.values]
 
 AFTER = "after"
@@ -271,11 +264,10 @@ class ChangeFeed(ConditionalReadMixin, ParametersMixin, generics.GenericAPIView)
             if change.action != ChangeAction.DELETED:
                 wanted.setdefault(change.kind, set()).add(change.subject)
         records = {kind: render_records(kind, ids, request) for kind, ids in wanted.items()}
-        sources = {kind: request.build_absolute_uri(reverse(f"{ROUTES[kind]}-list")) for kind in wanted}
+        kinds = {change.kind for change in page}
+        sources = {kind: request.build_absolute_uri(reverse(f"{ROUTES[kind]}-list")) for kind in kinds}
         entries = []
         for change in page:
-            if change.kind not in sources:
-                sources[change.kind] = request.build_absolute_uri(reverse(f"{ROUTES[change.kind]}-list"))
             deleted = change.action == ChangeAction.DELETED
             entries.append(
                 cloud_event(

@@ -16,10 +16,7 @@ class WebhooksConfig(AppConfig):
 
         # The role groups get this app's permissions too, which exist only once its own migrate is done.
         post_migrate.connect(ensure_role_groups, sender=self)
-        try:
-            from claims.events.signals import change_recorded
-        except ImportError:  # the change record is not merged yet
-            return
+        from claims.events.signals import change_recorded
         from claims.webhooks.services import on_change_recorded
 
         change_recorded.connect(on_change_recorded, dispatch_uid="webhooks-outbox")

@@ -39,26 +39,6 @@ from claims.replicas import read_connection
 
 SEARCH_CONFIG = "factcheck"  # the text search configuration made by migration 0004: English, and names
 
-# Arabic letter forms folded and marks removed, as migration 0012's claims_search_normalize does on
-# PostgreSQL (docs/languages.md): alef forms to alef, alef maqsura to yeh, taa marbuta to heh;
-# tashkeel (U+064B-U+065F), the superscript alef (U+0670) and tatweel (U+0640) removed.
-_ARABIC_FOLDED = str.maketrans(
-    {
-        "\u0623": "\u0627",
-        "\u0625": "\u0627",
-        "\u0622": "\u0627",
-        "\u0671": "\u0627",
-        "\u0649": "\u064a",
-        "\u0629": "\u0647",
-    }
-    | {chr(c): None for c in [*range(0x064B, 0x0660), 0x0670, 0x0640]}
-)
-
-
-def normalize_arabic(text: str) -> str:
-    """`text` with Arabic letter forms folded and diacritics and tatweel removed (docs/languages.md)."""
-    return text.translate(_ARABIC_FOLDED)
-
 
 # A term: optional '-', then a "quoted phrase" (closing quote optional) or a run of non-space characters.
 _TERM = re.compile(r'(-?)(?:"([^"]*)"?|(\S+))')

@@ -103,41 +103,108 @@ TRANSLATIONS_MAX = 20
 TRANSLATION_BY_MAX = 200
 
 
-def validate_translations(value):
-    """A claim's translations: a list of distinct objects with exactly TRANSLATION_KEYS.
+# A translation is held to the limits of the claim's own columns.
+TEXT_MAX = 2000
+QUOTE_MAX = 5000
+LANGUAGE_MAX = 35
+# What a client must give; `quote` and `by` may be left out (then empty): a claim need not have a quote,
+# and who translated it may not be known.
+REQUIRED_KEYS = ("language", "text", "kind")
 
-    Two may be into one language (the outlet's and our own, or a person's and a machine's); the
-    same translation twice is refused.
+# The code of a refusal by a rule between values that no schema can state (claims.api.exceptions).
+CONFLICT = "conflict"
 
-    `text` is required and not blank; `quote` may be empty (the claim may have none); `by` names
-    who translated it (the reporting outlet, a desk, a tool) and may be empty. The API's
-    serializer reports the same rules per item and field; this guards every other path.
+
+def own_language_message(language: str) -> str:
+    return f"The claim itself is in '{language}': a translation is into another language."
+
+
+def check_translations(value, *, claim_language: str | None = None) -> tuple[list[dict], dict[str, tuple[str, str]]]:
+    """`value` (as submitted) as a list of complete translations, and what is wrong with it.
+
+    `quote` and `by` default to empty. A translation given twice is refused; two into one language
+    are not (the outlet's and ours, a person's and a machine's). With `claim_language`, a
+    translation into the claim's own language is refused (the original is the text itself).
+
+    The errors are keyed by where they are: "" for the list itself, "2" for an item, "2.language"
+    for an item's field. Each is (message, code): CONFLICT for those two rules between values, which
+    no schema can state (a 409 in the API, as a link from a claim to itself is), "invalid" otherwise.
     """
     if not isinstance(value, list):
-        raise ValidationError("Enter a list of translations.")
+        return [], {"": (f"Must be a list of translations, not a {type(value).__name__}.", "invalid")}
     if len(value) > TRANSLATIONS_MAX:
-        raise ValidationError(f"A claim has at most {TRANSLATIONS_MAX} translations.")
-    seen = {}
+        return [], {"": (f"A claim has at most {TRANSLATIONS_MAX} translations; this has {len(value)}.", "invalid")}
+    cleaned, errors, seen = [], {}, {}
     for index, item in enumerate(value):
-        where = f"Translation {index + 1}"
-        if not isinstance(item, dict) or set(item) != set(TRANSLATION_KEYS):
-            raise ValidationError(f"{where} must have exactly the keys {', '.join(TRANSLATION_KEYS)}.")
-        if not all(isinstance(item[key], str) for key in TRANSLATION_KEYS):
-            raise ValidationError(f"{where}: every value must be a string.")
-        if not language_code.regex.fullmatch(item["language"]):
-            raise ValidationError(f"{where}: {language_code.message}")
-        same = tuple(item[key] for key in TRANSLATION_KEYS)
-        if same in seen:
-            raise ValidationError(f"{where} is the same as translation {seen[same] + 1}.")
-        seen[same] = index
-        if not not_blank.regex.fullmatch(item["text"]) or len(item["text"]) > 2000:
-            raise ValidationError(f"{where}: text must be non-blank and at most 2000 characters.")
-        if "\x00" in item["quote"] or len(item["quote"]) > 5000:
-            raise ValidationError(f"{where}: quote must be at most 5000 characters, without NUL.")
-        if item["kind"] not in TranslationKind.values:
-            raise ValidationError(f"{where}: kind must be one of {', '.join(TranslationKind.values)}.")
-        if "\x00" in item["by"] or len(item["by"]) > TRANSLATION_BY_MAX:
-            raise ValidationError(f"{where}: by must be at most {TRANSLATION_BY_MAX} characters, without NUL.")
+        if not isinstance(item, dict):
+            message = f"Must be an object with {', '.join(TRANSLATION_KEYS)}, not a {type(item).__name__}."
+            errors[str(index)] = (message, "invalid")
+            continue
+        for key in sorted(set(item) - set(TRANSLATION_KEYS), key=str):
+            errors[f"{index}.{key}"] = (f"Unknown field (known: {', '.join(TRANSLATION_KEYS)}).", "invalid")
+        item = {"quote": "", "by": "", **item}
+        for key in TRANSLATION_KEYS:
+            problem = _field_problem(key, item.get(key))
+            if problem:
+                errors[f"{index}.{key}"] = (problem, "invalid")
+        item = {key: item.get(key) for key in TRANSLATION_KEYS}
+        if claim_language is not None and item["language"] == claim_language and f"{index}.language" not in errors:
+            errors[f"{index}.language"] = (own_language_message(claim_language), CONFLICT)
+        if not any(path.startswith(f"{index}.") for path in errors):
+            # Two translations may share a language (the outlet's and ours), not every word and name.
+            same = tuple(item.values())
+            if same in seen:
+                errors[str(index)] = ("This translation is given twice (every field the same): remove one.", CONFLICT)
+            seen.setdefault(same, index)
+        cleaned.append(item)
+    return ([] if errors else cleaned), errors
+
+
+def _field_problem(key: str, value) -> str | None:
+    if value is None and key in REQUIRED_KEYS:
+        return "This field is required."
+    if not isinstance(value, str):
+        return f"Not a string: a {type(value).__name__}."
+    if "\x00" in value:
+        return "Must not contain NUL characters."
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        # A "\\ud800" escape in an imported file's JSON: a string no database can store.
+        return "Contains an invalid character (a lone UTF-16 surrogate)."
+    if key == "language":
+        if len(value) > LANGUAGE_MAX or not language_code.regex.fullmatch(value):
+            return language_code.message
+    elif key == "text":
+        if not not_blank.regex.fullmatch(value):
+            return not_blank.message
+        if len(value) > TEXT_MAX:
+            return f"At most {TEXT_MAX} characters (this has {len(value)})."
+    elif key == "quote":
+        if len(value) > QUOTE_MAX:
+            return f"At most {QUOTE_MAX} characters (this has {len(value)})."
+    elif key == "kind":
+        if value not in TranslationKind.values:
+            return f"One of {', '.join(TranslationKind.values)}: who translated it, a person or a machine."
+    elif key == "by" and len(value) > TRANSLATION_BY_MAX:
+        return f"At most {TRANSLATION_BY_MAX} characters (this has {len(value)})."
+    return None
+
+
+def validate_translations(value):
+    """A claim's translations as stored: `check_translations`' rules, every key present.
+
+    The API, the admin and the import read what they are given with `check_translations` and report
+    each fault by its place; this guards every other path, with the first fault.
+    """
+    cleaned, errors = check_translations(value)
+    if errors:
+        path, (message, _code) = next(iter(errors.items()))
+        index, _, field = path.partition(".")
+        where = f"Translation {int(index) + 1}" + (f", {field}" if field else "") if index else "Translations"
+        raise ValidationError(f"{where}: {message}")
+    if cleaned != value:
+        raise ValidationError(f"Each translation must have exactly the keys {', '.join(TRANSLATION_KEYS)}.")
 
 
 def unique_when_given(field: str, *, name: str, message: str) -> models.UniqueConstraint:
@@ -320,7 +387,7 @@ class Article(NamedInClaims):
     )
     published_on = models.DateField(null=True, blank=True)
     dateline = models.CharField(max_length=200, blank=True, help_text="e.g. 'BEIRUT/BAGHDAD'")
-    language = models.CharField(max_length=35, default="en", validators=[language_code])
+    language = models.CharField(max_length=LANGUAGE_MAX, default="en", validators=[language_code])
     body = models.TextField(
         max_length=ARTICLE_BODY_MAX,
         # A TextField's max_length reaches forms and the API only: the validator holds it for every path.
@@ -438,9 +505,9 @@ class ClaimTopic(models.Model):
 class Claim(VersionedModel):
     """A statement attributed to a source, as reported somewhere, on some date."""
 
-    text = models.TextField(max_length=2000, validators=[not_blank], help_text="The statement in neutral words.")
-    quote = models.TextField(max_length=5000, blank=True, help_text="The source's words, verbatim.")
-    language = models.CharField(max_length=35, default="en", validators=[language_code])
+    text = models.TextField(max_length=TEXT_MAX, validators=[not_blank], help_text="The statement in neutral words.")
+    quote = models.TextField(max_length=QUOTE_MAX, blank=True, help_text="The source's words, verbatim.")
+    language = models.CharField(max_length=LANGUAGE_MAX, default="en", validators=[language_code])
     # Kept on the claim, not in a table of their own: they are part of what the claim says, so they share
     # its version (no lost update), its revisions and its search document, and a page of claims needs no
     # extra query to show them.

@@ -7,8 +7,16 @@ from django.db import transaction
 from django.utils.formats import date_format
 
 from claims import history, services
-from claims.models import TRANSLATION_KEYS, TRANSLATIONS_MAX, ClaimStatus, TranslationKind, is_id, validate_aliases
-from claims.translations import RTL_LANGUAGES, check_translations, direction
+from claims.models import (
+    TRANSLATION_KEYS,
+    TRANSLATIONS_MAX,
+    ClaimStatus,
+    TranslationKind,
+    check_translations,
+    is_id,
+    validate_aliases,
+)
+from claims.translations import RTL_LANGUAGES, direction
 
 
 def conflict_message(instance) -> str:

@@ -5,13 +5,17 @@ from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.relations import MANY_RELATION_KWARGS
 
-from claims import translations
 from claims.models import (
+    LANGUAGE_MAX,
     MAX_ID,
+    QUOTE_MAX,
+    REQUIRED_KEYS,
+    TEXT_MAX,
     TRANSLATION_BY_MAX,
     TRANSLATION_KEYS,
     TRANSLATIONS_MAX,
     TranslationKind,
+    check_translations,
     is_id,
     language_code,
     not_blank,
@@ -140,19 +144,19 @@ TRANSLATION_SCHEMA = {
     "properties": {
         "language": {
             "type": "string",
-            "maxLength": translations.LANGUAGE_MAX,
+            "maxLength": LANGUAGE_MAX,
             "pattern": language_code.regex.pattern,
             "description": "BCP 47 code of the translation's language: not the claim's own.",
         },
         "text": {
             "type": "string",
-            "maxLength": translations.TEXT_MAX,
+            "maxLength": TEXT_MAX,
             "pattern": not_blank.regex.pattern,
             "description": "The claim's text in that language.",
         },
         "quote": {
             "type": "string",
-            "maxLength": translations.QUOTE_MAX,
+            "maxLength": QUOTE_MAX,
             "pattern": "^[^\\x00]*$",
             "description": "The quote in that language; empty when the claim has none. Default: empty.",
         },
@@ -168,7 +172,7 @@ TRANSLATION_SCHEMA = {
             "description": "Who made the translation: the reporting outlet, a desk, a tool. Default: empty.",
         },
     },
-    "required": list(translations.REQUIRED_KEYS),
+    "required": list(REQUIRED_KEYS),
     "additionalProperties": False,
 }
 
@@ -196,7 +200,7 @@ class TranslationsField(serializers.Field):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
-        cleaned, errors = translations.check_translations(data)
+        cleaned, errors = check_translations(data)
         if errors:
             raise serializers.ValidationError(
                 {path: [ErrorDetail(message, code)] for path, (message, code) in errors.items()}

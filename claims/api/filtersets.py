@@ -18,6 +18,7 @@ from rest_framework.exceptions import ValidationError
 from claims import search, selectors
 from claims.models import (
     ISO_DATE,
+    LANGUAGE_MAX,
     MAX_ID,
     AnchorStatus,
     Appearance,
@@ -35,7 +36,6 @@ from claims.models import (
     language_code,
     wikidata_id,
 )
-from claims.translations import LANGUAGE_MAX
 
 
 class FilterBackend(DjangoFilterBackend):

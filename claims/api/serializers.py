@@ -13,7 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 from rest_framework.exceptions import ErrorDetail
 
-from claims import anchoring, services, translations
+from claims import anchoring, services
 from claims.api.exceptions import django_errors_to_drf
 from claims.api.fields import (
     AliasesField,
@@ -27,6 +27,7 @@ from claims.api.fields import (
 )
 from claims.models import (
     ARTICLE_BODY_MAX,
+    CONFLICT,
     ISO_DATE,
     MAX_ID,
     AnchorStatus,
@@ -40,6 +41,7 @@ from claims.models import (
     Source,
     Topic,
     display_name_of,
+    own_language_message,
 )
 
 
@@ -407,12 +409,12 @@ class ClaimSerializer(RecordSerializerMixin, serializers.ModelSerializer):
             if item["language"] == language:
                 name = f"translations.{index}.language" if "translations" in attrs else "language"
                 message = (
-                    translations.own_language_message(language)
+                    own_language_message(language)
                     if "translations" in attrs
                     else f"Translation {index} is into '{language}': remove it or choose another language."
                 )
                 # A rule between two values that no schema states: a conflict (409), as a link to itself is.
-                raise serializers.ValidationError({name: [ErrorDetail(message, translations.CONFLICT)]})
+                raise serializers.ValidationError({name: [ErrorDetail(message, CONFLICT)]})
         return super().validate(attrs)
 
 

@@ -18,8 +18,7 @@ from typing import Any
 
 from django.utils.text import slugify
 
-from claims import translations
-from claims.models import ISO_DATE, TRANSLATION_KEYS, Claim, LinkRelation, wikidata_id
+from claims.models import ISO_DATE, TRANSLATION_KEYS, Claim, LinkRelation, check_translations, wikidata_id
 
 # CSV header = JSON Lines keys, in this order.
 COLUMNS = [
@@ -475,7 +474,7 @@ def _translations(row: Row, value: str, language: str | None) -> list[dict]:
     except json.JSONDecodeError as exc:
         row.error("translations", f"is not a JSON list: {exc.msg} (character {exc.pos + 1})")
         return []
-    cleaned, errors = translations.check_translations(items, claim_language=language)
+    cleaned, errors = check_translations(items, claim_language=language)
     for path, (message, _code) in errors.items():
         row.error(f"translations.{path}" if path else "translations", message)
     return cleaned

@@ -7,15 +7,12 @@ when the record no longer exists; an older entry of a record therefore shows its
 later entries follow. docs/changes-and-webhooks.md says why.
 """
 
-import base64
-import binascii
 import datetime
-import json
 
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, serializers, status
-from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
@@ -23,7 +20,7 @@ from claims.api import views
 from claims.api.base import ParametersMixin
 from claims.api.claim_rows import claim_rows, claims_from_rows
 from claims.api.conditional import ConditionalReadMixin
-from claims.api.pagination import _whole_number
+from claims.api.pagination import CursorNotFound, pack_cursor, page_size_asked, unpack_cursor
 from claims.api.schema import ErrorSerializer
 from claims.events import feed, recording
 from claims.events.models import ChangeAction, ChangeKind
@@ -51,14 +48,6 @@ _TYPE = rf"({'|'.join(ChangeKind.values)})(\.(\*|{'|'.join(ChangeAction.values)}
 TYPES_PATTERN = rf"^{_TYPE}(,{_TYPE})*$"
 
 
-class CursorNotOurs(NotFound):
-    """A cursor this feed did not give: 404, naming `after`, as a keyset list answers a cursor it did not give
-    (claims.api.pagination.CursorNotFound); a schema cannot tell our cursors from other strings."""
-
-    def __init__(self):
-        super().__init__(f"`{AFTER}`: {_NOT_OURS}")
-
-
 class CursorExpired(APIException):
     """The change a cursor names was pruned, and changes after it may have been: the client must re-sync."""
 
@@ -68,21 +57,20 @@ class CursorExpired(APIException):
 
 def encode_cursor(position: feed.Position) -> str:
     """The opaque `after` of a position: base64url JSON [txid, id] (txid null on SQLite)."""
-    raw = json.dumps([position.txid, position.id], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return pack_cursor([position.txid, position.id])
 
 
 def decode_cursor(raw: str, *, with_txid: bool) -> feed.Position:
     """The position an `after` names; a 404 naming `after` for anything this feed did not give."""
     try:
-        txid, pk = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
-    except (ValueError, TypeError, binascii.Error):
-        raise CursorNotOurs() from None
+        txid, pk = unpack_cursor(raw)
+    except (ValueError, TypeError):
+        raise CursorNotFound(_NOT_OURS, parameter=AFTER) from None
     ints = [value for value in (txid, pk) if isinstance(value, int) and not isinstance(value, bool)]
     if (txid is None) == with_txid or not ints or not all(0 < value <= MAX_ID for value in ints):
-        raise CursorNotOurs()
+        raise CursorNotFound(_NOT_OURS, parameter=AFTER)
     if len(ints) != (2 if with_txid else 1):
-        raise CursorNotOurs()
+        raise CursorNotFound(_NOT_OURS, parameter=AFTER)
     return feed.Position(txid, pk)
 
 
@@ -230,8 +218,7 @@ class ChangeFeed(ConditionalReadMixin, ParametersMixin, generics.GenericAPIView)
         },
     )
     def get(self, request):
-        size = _whole_number(request, "page_size")
-        size = self.page_size if size is None else min(size, self.max_page_size)
+        size = page_size_asked(request, default=self.page_size, maximum=self.max_page_size)
         kinds, pairs = parse_types(request.query_params.get("types"))
         changes = feed.visible_changes()
         raw = request.query_params.get(AFTER)

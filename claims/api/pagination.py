@@ -27,6 +27,22 @@ def _whole_number(request, name: str) -> int | None:
     return int(raw)
 
 
+def page_size_asked(request, *, default: int, maximum: int, name: str = "page_size") -> int:
+    """The page size `name` asks for, at most `maximum`; `default` without it; a 400 naming it if malformed."""
+    size = _whole_number(request, name)
+    return default if size is None else min(size, maximum)
+
+
+def pack_cursor(payload) -> str:
+    """An opaque cursor: `payload` as base64url JSON, without padding."""
+    return base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def unpack_cursor(raw: str):
+    """The payload of a `pack_cursor` cursor; a ValueError for a string that is none."""
+    return json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+
+
 class PageNumberPagination(pagination.PageNumberPagination):
     """`?page=N&page_size=M`: 20 items a page unless asked, at most 100 (a larger size gives 100).
 
@@ -39,8 +55,9 @@ class PageNumberPagination(pagination.PageNumberPagination):
     max_page_size = 100
 
     def get_page_size(self, request):
-        size = _whole_number(request, self.page_size_query_param)
-        return self.page_size if size is None else min(size, self.max_page_size)
+        return page_size_asked(
+            request, default=self.page_size, maximum=self.max_page_size, name=self.page_size_query_param
+        )
 
     def paginate_queryset(self, queryset, request, view=None):
         _whole_number(request, self.page_query_param)
@@ -66,8 +83,8 @@ class CursorNotFound(NotFound):
     The detail names the parameter in its text: a 404's body is `{"detail": ...}` throughout the API.
     """
 
-    def __init__(self, reason: str):
-        super().__init__(f"`{KeysetPagination.cursor_query_param}`: {reason}")
+    def __init__(self, reason: str, *, parameter: str | None = None):
+        super().__init__(f"`{parameter or KeysetPagination.cursor_query_param}`: {reason}")
 
 
 _NOT_OURS = "Not a cursor this API gave: follow the `next` and `previous` links."
@@ -127,7 +144,7 @@ def _key_of(row, ordering: list[str]) -> list:
 def cursor_token(ordering: list[str], key: list, *, backwards: bool = False) -> str:
     """The `cursor` of the page after `key` (before it, `backwards`) in `ordering`: base64url JSON."""
     payload = {"o": ordering, "k": key, "b": True} if backwards else {"o": ordering, "k": key}
-    return base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode().rstrip("=")
+    return pack_cursor(payload)
 
 
 class KeysetPagination(pagination.BasePagination):
@@ -152,8 +169,9 @@ class KeysetPagination(pagination.BasePagination):
     cursor_query_param = "cursor"
 
     def get_page_size(self, request):
-        size = _whole_number(request, self.page_size_query_param)
-        return self.page_size if size is None else min(size, self.max_page_size)
+        return page_size_asked(
+            request, default=self.page_size, maximum=self.max_page_size, name=self.page_size_query_param
+        )
 
     def check_parameters(self, request) -> None:
         """Refuse a malformed cursor or page_size even where no page is cut (an export of all rows)."""
@@ -213,7 +231,7 @@ class KeysetPagination(pagination.BasePagination):
         if raw is None:
             return False, None
         try:
-            payload = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+            payload = unpack_cursor(raw)
             key, backwards, cursor_ordering = payload["k"], payload.get("b", False), payload["o"]
             if not (isinstance(key, list) and isinstance(backwards, bool) and isinstance(cursor_ordering, list)):
                 raise TypeError

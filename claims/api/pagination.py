@@ -12,9 +12,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from claims import annotation
-
-# The largest id a bigint column holds: a cursor naming a larger one is not one we gave.
-_MAX_BIGINT = 2**63 - 1
+from claims.models import MAX_ID
 
 
 def _whole_number(request, name: str) -> int | None:
@@ -94,7 +92,8 @@ def _is_key_value(value) -> bool:
     if isinstance(value, bool):
         return False
     if isinstance(value, int):
-        return -_MAX_BIGINT <= value <= _MAX_BIGINT
+        # A bigint column's range: a cursor naming a number past it is not one we gave.
+        return -MAX_ID <= value <= MAX_ID
     if isinstance(value, float):
         return math.isfinite(value)
     return isinstance(value, str) and "\x00" not in value and len(value) <= 100

@@ -24,6 +24,10 @@ QUERIES = 0  # statements run by this process: bench/run.py reads it to report q
 _connection = None
 
 _REF = "{0}.id, {0}.slug, {0}.name, {0}.kind"
+# A page's sources' affiliations and articles' publishers, read by key as claims.api.claim_rows reads them.
+_BY_KEY = "{0}, " + ", ".join(
+    f"(SELECT r.{column} FROM claims_source r WHERE r.id = {{0}} LIMIT 1)" for column in ("slug", "name", "kind")
+)
 # The same tables per query as the service (claims.api.claim_rows): the claims (their creator's display
 # name by a subquery), then one batch each for sources, articles, topics, reviews, appearances, links out
 # and links in.
@@ -132,16 +136,16 @@ def _claims(rows: list[tuple]) -> list[dict]:
     source_ids = tuple({row[at] for row in rows for at in (11, 12, 13)} - {None})
     if source_ids:
         for s in _query(
-            f"SELECT s.id, s.slug, s.name, s.kind, s.role, s.wikidata, {_REF.format('a')} FROM claims_source s"
-            " LEFT JOIN claims_source a ON a.id = s.affiliation_id WHERE s.id IN %s",
+            f"SELECT s.id, s.slug, s.name, s.kind, s.role, s.wikidata, {_BY_KEY.format('s.affiliation_id')}"
+            " FROM claims_source s WHERE s.id IN %s",
             (source_ids,),
         ):
             sources[s[0]] = _source(s, 0)
     article_ids = tuple({row[14] for row in rows} - {None})
     if article_ids:
         for a in _query(
-            f"SELECT a.id, a.title, a.url, a.published_on, {_REF.format('p')} FROM claims_article a"
-            " LEFT JOIN claims_source p ON p.id = a.publisher_id WHERE a.id IN %s",
+            f"SELECT a.id, a.title, a.url, a.published_on, {_BY_KEY.format('a.publisher_id')}"
+            " FROM claims_article a WHERE a.id IN %s",
             (article_ids,),
         ):
             articles[a[0]] = _article(a, 0)

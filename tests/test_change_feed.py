@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.core.management import call_command
 from django.db import connection, connections, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from claims.events.models import Change
@@ -251,6 +252,30 @@ def test_prune_refuses_to_keep_fewer_than_30_days():
 
     with pytest.raises(CommandError, match="30"):
         call_command("prune_changes", "--days", "29")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="transaction ids order the feed on PostgreSQL only")
+def test_a_feed_restored_from_another_server_waits_for_rebase_changes_then_skips_nothing(client_anon):
+    restored = [make_topic(slug=f"restored-{i}") for i in range(2)]
+    _, cursor_before_the_move = follow(client_anon)
+    # A dump restored into a younger cluster: its changes carry transaction ids the cluster has not reached.
+    Change.objects.update(txid=F("txid") + 10**9)
+
+    waiting = client_anon.get(FEED)
+    assert waiting.status_code == 503
+    assert "rebase_changes" in waiting.json()["detail"]
+    written_since = make_topic(slug="written-since-the-restore")
+
+    out = io.StringIO()
+    call_command("rebase_changes", stdout=out)
+
+    assert "2 restored changes" in out.getvalue()
+    entries, _ = follow(client_anon)
+    assert [e["subject"] for e in entries] == [str(t.pk) for t in [*restored, written_since]]
+    # The order its client followed is not the order now: it copies again rather than miss anything.
+    assert client_anon.get(cursor_before_the_move).status_code == 410
+    call_command("rebase_changes", stdout=(out := io.StringIO()))
+    assert "nothing to do" in out.getvalue()
 
 
 # Commit order, on PostgreSQL: ids are taken at INSERT, so a transaction that inserts first and commits

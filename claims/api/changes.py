@@ -48,6 +48,19 @@ _TYPE = rf"({'|'.join(ChangeKind.values)})(\.(\*|{'|'.join(ChangeAction.values)}
 TYPES_PATTERN = rf"^{_TYPE}(,{_TYPE})*$"
 
 
+class RestoredOutOfOrder(APIException):
+    """The record holds changes from another cluster's transactions (a restored dump): the feed waits for the
+    operator, since serving it so would skip changes (claims.events.feed.restored_ahead)."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "restored_out_of_order"
+    default_detail = (
+        "The change feed was restored from another database server and is not in order yet: an operator "
+        "must run `python manage.py rebase_changes` (docs/changes-and-webhooks.md, 'Moving the database'). "
+        "Nothing is lost; try again later."
+    )
+
+
 class CursorExpired(APIException):
     """The change a cursor names was pruned, and changes after it may have been: the client must re-sync."""
 
@@ -215,12 +228,19 @@ class ChangeFeed(ConditionalReadMixin, ParametersMixin, generics.GenericAPIView)
                 "The cursor's entry has been pruned (older than the kept days): copy the records "
                 "again from their lists, then follow the feed from its start.",
             ),
+            503: OpenApiResponse(
+                ErrorSerializer,
+                "The database was restored from another server's dump and the feed is not in order yet: an "
+                "operator must run `manage.py rebase_changes`. Try again later.",
+            ),
         },
     )
     def get(self, request):
         size = page_size_asked(request, default=self.page_size, maximum=self.max_page_size)
         kinds, pairs = parse_types(request.query_params.get("types"))
         changes = feed.visible_changes()
+        if feed.restored_ahead(changes.db):
+            raise RestoredOutOfOrder()
         raw = request.query_params.get(AFTER)
         position = None
         if raw is not None:

@@ -18,6 +18,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from claims.events.models import Change
+from claims.models import MAX_ID
 
 # The horizon: the lowest transaction id that may still add changes. Every change below it is final:
 # committed (and in the reading statement's snapshot) or rolled back. It is the lowest id still in
@@ -58,6 +59,57 @@ class Position:
 def orders_by_transaction(using: str) -> bool:
     """Whether positions on this database are (txid, id): PostgreSQL; elsewhere (SQLite) the id alone."""
     return connections[using].vendor == "postgresql"
+
+
+# The changes whose transaction this cluster has not reached. A snapshot's xmax is one past the newest
+# transaction that had ended when it was taken, so every committed change is below it; the reader's own
+# transaction, in progress, may not be.
+_AHEAD = (
+    "txid >= pg_snapshot_xmax(pg_current_snapshot())::text::bigint AND txid <= {max_id}"
+    " AND txid IS DISTINCT FROM pg_current_xact_id_if_assigned()::text::bigint"
+)
+
+
+def restored_ahead(using: str | None = None) -> bool:
+    """Whether the record holds changes with transaction ids this PostgreSQL cluster has not reached.
+
+    In normal running there are none: a change is seen once its transaction has committed. A
+    logical dump restored into another cluster (pg_dump and pg_restore; pg_upgrade and physical
+    copies keep transaction ids) brings the old cluster's ids, often far ahead of the new one's.
+    Served so, those changes would wait beyond the horizon, and every change written after the
+    restore would come before them in the feed: behind the cursors of the clients that had read
+    them, so skipped. `rebase_restored` puts them back in order. One seek in the (txid, id) index.
+    """
+    using = using or router.db_for_read(Change)
+    if not orders_by_transaction(using):
+        return False
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {Change._meta.db_table} WHERE {_AHEAD.format(max_id=MAX_ID)})")
+        return cursor.fetchone()[0]
+
+
+def rebase_restored() -> int:
+    """Give the changes that a dump brought from another cluster transaction id 1; return how many.
+
+    They are the changes up to the newest one ahead of the cluster (see `restored_ahead`): the
+    restored sequence gives the changes written since higher ids. They all committed before the
+    dump, so they come first, in the order of their ids, and the changes written since keep their
+    transaction ids, after them. A cursor given before the move names a position that no longer
+    exists, so its client is told to copy again (410), as for a pruned entry: the order it followed
+    is not the order now. Writers of changes wait while it runs.
+    """
+    if not orders_by_transaction(DEFAULT_DB_ALIAS):
+        return 0
+    table = Change._meta.db_table
+    with transaction.atomic(using=DEFAULT_DB_ALIAS), connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        # No change is written between reading the boundary and moving what is below it.
+        cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute(f"SELECT max(id) FROM {table} WHERE {_AHEAD.format(max_id=MAX_ID)}")
+        (boundary,) = cursor.fetchone()
+        if boundary is None:
+            return 0
+        cursor.execute(f"UPDATE {table} SET txid = 1 WHERE id <= %s AND txid <> 1", [boundary])
+        return cursor.rowcount
 
 
 def visible_changes(using: str | None = None) -> QuerySet:

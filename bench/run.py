@@ -16,6 +16,9 @@ editors' admin pages and the API's other endpoints, on the service alone.
 4. The `api` group: for each read (claims list, filtered list, deep page, search, detail,
    thread), and each server in turn: wrk from a second process, `--connections` connections, a
    warm-up, then `--duration` seconds. Requests/s, p50, p95 and p99 latency, and errors (any non-2xx).
+   With `--rounds N`, the two servers take turns N times and each keeps its median run (by
+   requests/s): on a machine whose speed drifts by a fifth within minutes, the ratio then
+   compares the two under the same conditions.
 5. The `editor` group, the service only: a superuser made for the run logs in over HTTP, and wrk
    sends its session cookie at `--editor-connections` connections (a few editors, not the
    public): the claims changelist with a search, each list filter, the date hierarchy and a deep
@@ -197,6 +200,11 @@ def wrk(
         "requests": report["requests"],
         "errors": report["non_2xx"] + report["socket_errors"],
     }
+
+
+def median_run(runs: list[dict]) -> dict:
+    """The run with the median rate (the lower middle one of an even number)."""
+    return sorted(runs, key=lambda run: run["requests_per_s"])[(len(runs) - 1) // 2]
 
 
 class ReadSplit:
@@ -782,6 +790,9 @@ def main():
     parser.add_argument("--claims", type=int, default=1_000_000, help="claims in the database (default 1,000,000)")
     parser.add_argument("--duration", type=int, default=15, help="seconds of load per request and server (15)")
     parser.add_argument("--warmup", type=int, default=3, help="seconds of unmeasured load before each (3)")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="api group: service and baseline take turns this many times (1)"
+    )
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections (default 8)")
     parser.add_argument(
         "--editor-connections", type=int, default=2, help="concurrent connections of the editor group (default 2)"
@@ -803,6 +814,8 @@ def main():
     parser.add_argument("--replica", action="store_true", help="serve reads from a streaming replica (see above)")
     args = parser.parse_args()
     groups = args.group or (["api"] if args.replica else GROUPS)
+    if args.rounds < 1:
+        parser.error("--rounds: at least 1")
     if args.replica and set(groups) != {"api"}:
         parser.error("--replica times the api group only")
 
@@ -895,12 +908,23 @@ def main():
                     f"{len(theirs)} bytes) differ for {path}"
                 )
             row = {"group": "api", "name": name, "path": path, "bytes": len(ours)}
-            for label, port in (("service", service_port), ("baseline", baseline_port)):
+            ports = (("service", service_port), ("baseline", baseline_port))
+            for _, port in ports:
                 wrk(port, path, args.connections, args.warmup, script)
-                before = split.read() if split and label == "service" else None
-                row[label] = wrk(port, path, args.connections, args.duration, script)
-                if before:
-                    row["split"] = ReadSplit.between(before, split.read())
+            runs = {label: [] for label, _ in ports}
+            for _ in range(args.rounds):
+                for label, port in ports:
+                    before = split.read() if split and label == "service" else None
+                    run = wrk(port, path, args.connections, args.duration, script)
+                    if before:
+                        run["split"] = ReadSplit.between(before, split.read())
+                    runs[label].append(run)
+            for label, _ in ports:
+                row[label] = median_run(runs[label])
+                if args.rounds > 1:
+                    row[f"{label}_rounds"] = [run["requests_per_s"] for run in runs[label]]
+            if "split" in row["service"]:
+                row["split"] = row["service"].pop("split")
             # A baseline that answered nothing within wrk's timeout (a loaded machine) has no ratio.
             base = row["baseline"]["requests_per_s"]
             row["ratio"] = round(row["service"]["requests_per_s"] / base, 2) if base else None
@@ -1010,6 +1034,7 @@ def run_facts(args) -> dict:
         "editor_connections": args.editor_connections,
         "workers": args.workers,
         "duration_s": args.duration,
+        "rounds": args.rounds,
         "cores": os.cpu_count(),
     }
 
@@ -1017,7 +1042,9 @@ def run_facts(args) -> dict:
 def table(report: dict) -> str:
     lines = [
         f"{report['claims']:,} claims, {report['connections']} connections, {report['workers']} workers each, "
-        f"{report['duration_s']} s per run, {report['cores']} cores",
+        f"{report['duration_s']} s per run"
+        + (f" (the median of {report['rounds']} in turns)" if report.get("rounds", 1) > 1 else "")
+        + f", {report['cores']} cores",
         "",
         "| request | service req/s | baseline req/s | ratio | service p50 / p99 ms | baseline p50 / p99 ms "
         "| queries (service / baseline) | errors |",

@@ -8,6 +8,7 @@ PostgreSQL's server binaries needs root (they run as the postgres user).
 import http.cookiejar
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -18,6 +19,7 @@ import urllib.error
 import urllib.request
 from glob import glob
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
@@ -215,3 +217,26 @@ def browser_session() -> tuple[urllib.request.OpenerDirector, http.cookiejar.Coo
 
     jar = http.cookiejar.CookieJar()
     return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect()), jar
+
+
+def post_form(url: str, form, opener):
+    """A browser's form submission (`form`: a dict or (name, value) pairs): (status, headers, body)."""
+    return fetch(
+        url,
+        method="POST",
+        body=urlencode(form).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html"},
+        opener=opener,
+    )
+
+
+def admin_login(server: str, username: str, password: str):
+    """A browser's cookie jar, logged in to the admin on `server`."""
+    opener, jar = browser_session()
+    status, _, body = fetch(server + "/admin/login/", opener=opener, headers={"Accept": "text/html"})
+    assert status == 200
+    csrf = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
+    form = {"username": username, "password": password, "csrfmiddlewaretoken": csrf, "next": "/admin/"}
+    status, headers, _ = post_form(server + "/admin/login/", form, opener)
+    assert status == 302 and headers["Location"] == "/admin/", status
+    return opener, jar

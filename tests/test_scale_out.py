@@ -18,7 +18,6 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlencode
 
 import psycopg2
 import pytest
@@ -27,10 +26,11 @@ from claims.api.base import tag_version
 from tests.deployment import (
     Cluster,
     Gunicorn,
-    browser_session,
+    admin_login,
     fetch,
     free_port,
     manage,
+    post_form,
     require_clusters,
     require_or_skip,
     wait_for_replay,
@@ -172,29 +172,6 @@ def patch_quote(server: str, claim_id: int, quote: str, token: str, etag: str):
         body={"quote": quote},
         token=token,
         headers={"If-Match": etag},
-    )
-
-
-def admin_login(server: str, username: str, password: str):
-    """A browser's cookie jar, logged in to the admin on `server`."""
-    opener, jar = browser_session()
-    status, _, body = fetch(server + "/admin/login/", opener=opener, headers={"Accept": "text/html"})
-    assert status == 200
-    csrf = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
-    form = {"username": username, "password": password, "csrfmiddlewaretoken": csrf, "next": "/admin/"}
-    status, headers, _ = post_form(server + "/admin/login/", form, opener)
-    assert status == 302 and headers["Location"] == "/admin/", status
-    return opener, jar
-
-
-def post_form(url: str, form: dict, opener):
-    """A browser's form submission: (status, headers, body)."""
-    return fetch(
-        url,
-        method="POST",
-        body=urlencode(form).encode(),
-        headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html"},
-        opener=opener,
     )
 
 

@@ -18,13 +18,13 @@ from datetime import UTC, datetime
 from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import psycopg2
 import pytest
 from standardwebhooks import Webhook
 
-from tests.deployment import ROOT, Gunicorn, browser_session, fetch, manage
+from tests.deployment import ROOT, Gunicorn, admin_login, fetch, manage, post_form
 
 PORT_BASE = int(os.environ.get("WEBHOOK_TEST_PORTS", "8820"))
 SERVICE_PORT = PORT_BASE
@@ -306,12 +306,7 @@ class FormReader(HTMLParser):
 
 def admin_edit(service, path: str, changes: dict) -> None:
     """Log in to the admin, open the change page at `path`, change `changes` and save, as an editor would."""
-    opener, _ = browser_session()
-    status, _, page = fetch(service["url"] + "/admin/login/", opener=opener, headers={"Accept": "text/html"})
-    csrf = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
-    form = {"username": service["username"], "password": service["password"], "csrfmiddlewaretoken": csrf}
-    status, _, _ = post_form(service["url"] + "/admin/login/?next=/admin/", form, opener)
-    assert status == 302, "the admin login failed"
+    opener, _ = admin_login(service["url"], service["username"], service["password"])
     status, _, page = fetch(service["url"] + path, opener=opener, headers={"Accept": "text/html"})
     assert status == 200, status
     reader = FormReader()
@@ -320,16 +315,6 @@ def admin_edit(service, path: str, changes: dict) -> None:
     fields += list(changes.items())
     status, _, page = post_form(service["url"] + path, fields, opener)
     assert status == 302, page.decode()[:3000]
-
-
-def post_form(url: str, form, opener):
-    return fetch(
-        url,
-        method="POST",
-        body=urlencode(form).encode(),
-        headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html"},
-        opener=opener,
-    )
 
 
 # -- the tests -----------------------------------------------------------------------------------------

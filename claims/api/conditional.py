@@ -31,7 +31,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
 from rest_framework.exceptions import APIException, ValidationError
 
-from claims.events.feed import HORIZON_SQL
+from claims.events.feed import HORIZON_SQL, OWN_SQL
 from claims.models import MAX_ID, Claim
 from claims.read_cache import code_version
 from claims.replicas import read_connection
@@ -59,7 +59,7 @@ def _state_sql(vendor: str) -> str:
     # The reader's own transaction, when it has written (a script, a test), counts its changes apart: it
     # sees them already, on whichever side of the horizon they fall as other transactions end.
     return (
-        f"WITH horizon AS ({HORIZON_SQL}), own AS (SELECT pg_current_xact_id_if_assigned()::text::bigint) SELECT "
+        f"WITH horizon AS ({HORIZON_SQL}), own AS ({OWN_SQL}) SELECT "
         f"(SELECT CAST(txid AS text) || ':' || CAST(id AS text) FROM {changes}"
         f" WHERE txid < (SELECT * FROM horizon) AND txid IS DISTINCT FROM (SELECT * FROM own)"
         f" ORDER BY txid DESC, id DESC LIMIT 1), "

@@ -41,7 +41,8 @@ HORIZON_SQL = (
 )
 _HORIZON = RawSQL(HORIZON_SQL, [])
 # The reader's own transaction, when it wrote (a script or a test inside one): it sees its changes already.
-_OWN = RawSQL("SELECT pg_current_xact_id_if_assigned()::text::bigint", [])
+OWN_SQL = "SELECT pg_current_xact_id_if_assigned()::text::bigint"
+_OWN = RawSQL(OWN_SQL, [])
 
 
 @dataclass(frozen=True, order=True)
@@ -65,8 +66,8 @@ def orders_by_transaction(using: str) -> bool:
 # transaction that had ended when it was taken, so every committed change is below it; the reader's own
 # transaction, in progress, may not be.
 _AHEAD = (
-    "txid >= pg_snapshot_xmax(pg_current_snapshot())::text::bigint AND txid <= {max_id}"
-    " AND txid IS DISTINCT FROM pg_current_xact_id_if_assigned()::text::bigint"
+    f"txid >= pg_snapshot_xmax(pg_current_snapshot())::text::bigint AND txid <= {MAX_ID}"
+    f" AND txid IS DISTINCT FROM ({OWN_SQL})"
 )
 
 
@@ -84,7 +85,7 @@ def restored_ahead(using: str | None = None) -> bool:
     if not orders_by_transaction(using):
         return False
     with connections[using].cursor() as cursor:
-        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {Change._meta.db_table} WHERE {_AHEAD.format(max_id=MAX_ID)})")
+        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {Change._meta.db_table} WHERE {_AHEAD})")
         return cursor.fetchone()[0]
 
 
@@ -104,7 +105,7 @@ def rebase_restored() -> int:
     with transaction.atomic(using=DEFAULT_DB_ALIAS), connections[DEFAULT_DB_ALIAS].cursor() as cursor:
         # No change is written between reading the boundary and moving what is below it.
         cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
-        cursor.execute(f"SELECT max(id) FROM {table} WHERE {_AHEAD.format(max_id=MAX_ID)}")
+        cursor.execute(f"SELECT max(id) FROM {table} WHERE {_AHEAD}")
         (boundary,) = cursor.fetchone()
         if boundary is None:
             return 0

@@ -7,13 +7,16 @@ tests/test_query_counts.py.
 import threading
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.test import Client
 from rest_framework.test import APIClient
 
 from claims.api import serializers
-from claims.models import Appearance, Claim, Review, Source
+from claims.models import Appearance, Claim, Profile, Review, Source
 from tests.factories import (
+    claim_form_data,
+    logged_in,
     make_article,
     make_claim,
     make_link,
@@ -130,6 +133,61 @@ def test_renaming_a_source_a_claim_shows_changes_the_claims_etag(record, client_
     assert response.status_code == 200
     assert "Observatory (renamed)" in response.content.decode()
     assert Claim.objects.get(pk=claim.pk).version == claim.version
+
+
+def _rename_in_the_admin(editor, name):
+    assert logged_in(editor).post("/admin/display-name/", {"display_name": name}).status_code == 302
+
+
+def _rename_by_hand(editor, name):
+    # A script or a database console: no model, no signal, only the table.
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE claims_profile SET display_name = %s WHERE user_id = %s", [name, editor.pk])
+
+
+def _give_a_first_display_name(editor, name):
+    Profile.objects.create(user=editor, display_name=name)
+
+
+@pytest.mark.parametrize(
+    "had_one, rename",
+    [(True, _rename_in_the_admin), (True, _rename_by_hand), (False, _give_a_first_display_name)],
+    ids=["in the admin", "by hand", "a first one"],
+)
+@pytest.mark.parametrize("url", ["/api/claims/{claim}/", "/api/claims/", "/api/claims/{claim}/history/"])
+def test_a_new_display_name_changes_the_etag_of_what_credits_the_editor(record, client_anon, had_one, rename, url):
+    """The claim's version stays the same, but the name it credits its editor by does not."""
+    editor = make_user("lgn-ed-4471", groups=["editors"], is_staff=True, display_name="Amal" if had_one else None)
+    claim = record["claim"]
+    Claim.objects.filter(pk=claim.pk).update(created_by=editor)
+    if "history" in url:
+        edit = logged_in(editor).post(
+            f"/admin/claims/claim/{claim.pk}/change/", claim_form_data(claim, status="disputed")
+        )
+        assert edit.status_code == 302
+    url = url.format(claim=claim.pk)
+    old = client_anon.get(url)
+    assert ("Amal" if had_one else f"Editor #{editor.pk}") in old.content.decode()
+    assert client_anon.get(url, HTTP_IF_NONE_MATCH=old["ETag"]).status_code == 304
+    rename(editor, "Amal Haddad")
+
+    response = client_anon.get(url, HTTP_IF_NONE_MATCH=old["ETag"])
+
+    assert response.status_code == 200
+    assert "Amal Haddad" in response.content.decode()
+    assert response["ETag"] != old["ETag"]
+
+
+def test_logging_in_keeps_the_304s(record, client_anon):
+    """Only what reads show counts: a login writes last_login, and every client's copy stays current."""
+    editor = make_user("lgn-ed-5512", groups=["editors"], is_staff=True, display_name="Bruno Keller")
+    url = f"/api/claims/{record['claim'].pk}/"
+    old = client_anon.get(url)["ETag"]
+
+    assert Client().login(username="lgn-ed-5512", password="pw-for-tests-9")
+    assert User.objects.get(pk=editor.pk).last_login is not None
+
+    assert client_anon.get(url, HTTP_IF_NONE_MATCH=old).status_code == 304
 
 
 def test_a_delete_changes_the_lists_etag(record, client_anon, client_super):

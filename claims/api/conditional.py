@@ -32,7 +32,7 @@ from django.utils.http import parse_etags
 from rest_framework.exceptions import APIException, ValidationError
 
 from claims.events.feed import HORIZON_SQL, OWN_SQL
-from claims.models import MAX_ID, Claim
+from claims.models import MAX_ID, Claim, NamesVersion
 from claims.read_cache import code_version
 from claims.replicas import read_connection
 
@@ -46,14 +46,9 @@ VARY = ("Accept", "Authorization", "Cookie")
 
 @functools.cache
 def _state_sql(vendor: str) -> str:
-    """One statement: where the change record stands, and the names people are shown by (see record_state)."""
+    """One statement: where the change record stands, and how often names have changed (see record_state)."""
     changes = apps.get_model("events", "Change")._meta.db_table
-    profiles = apps.get_model("claims", "Profile")._meta.db_table
-    users = Claim._meta.get_field("created_by").related_model._meta.db_table
-    aggregate = "group_concat({}, ',')" if vendor == "sqlite" else "string_agg({}, ',' ORDER BY 1)"
-    names = aggregate.format("CAST(user_id AS text) || ':' || display_name")
-    logins = aggregate.format("CAST(id AS text) || ':' || username || ':' || CAST(is_staff AS text)")
-    people = f"(SELECT {names} FROM {profiles}), (SELECT {logins} FROM {users})"
+    people = f"(SELECT value FROM {NamesVersion._meta.db_table} WHERE id = 1)"
     if vendor != "postgresql":
         return f"SELECT (SELECT max(id) FROM {changes}), {people}"
     # The reader's own transaction, when it has written (a script, a test), counts its changes apart: it
@@ -86,8 +81,8 @@ def record_state() -> str:
     becomes visible is either final, and then newer than every change final before (it was in
     progress then, so at or above the old horizon), or not, and then one more of those counted:
     docs/conditional-reads.md gives the argument in full. Other databases' transactions, sessions
-    and tokens do not move it. Display and login names are not in the change record: their few
-    rows are read whole.
+    and tokens do not move it. Display and login names are not in the change record: their count
+    of changes (claims.models.NamesVersion, kept by triggers in the writer's transaction) is read.
     """
     connection = read_connection(Claim)
     with connection.cursor() as cursor:

@@ -1,12 +1,14 @@
 """The admin's "Extract claims": an article's drafts reviewed beside its text, then accepted by the service."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from pytest_django.asserts import assertHTMLEqual
 
 from claims.admin import extraction
 from claims.models import Appearance, Claim, ClaimLink, Source
@@ -350,3 +352,47 @@ def test_a_post_without_the_formsets_counts_is_refused_without_an_error_page(edi
     assert "ManagementForm data is missing or has been tampered with" in page
     assert "Extract the drafts again" in page
     assert Claim.objects.count() == 0
+
+
+def _as_django_renders_it(monkeypatch):
+    """Undo the review page's shortcuts: every widget, label and error list through Django's own templates."""
+    from django import forms
+    from django.contrib.admin.widgets import AutocompleteMixin
+    from django.forms.utils import ErrorList
+
+    from claims.admin.forms import SafeAutocompleteMixin
+
+    monkeypatch.setattr(extraction, "_PLAIN", {})
+    monkeypatch.setattr(extraction.DraftForm, "render", forms.Form.render)
+    for name in ("render", "__str__", "__html__"):
+        monkeypatch.setattr(extraction.PlainErrorList, name, ErrorList.render)
+    monkeypatch.setattr(
+        SafeAutocompleteMixin,
+        "optgroups",
+        lambda self, name, value, attr=None: AutocompleteMixin.optgroups(self, name, [v for v in value if v], attr),
+    )
+
+
+def _page(response) -> str:
+    html = response.content.decode()
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', 'name="csrfmiddlewaretoken"', html)
+
+
+@pytest.mark.parametrize("errors", [False, True], ids=["as extracted", "posted back with errors"])
+def test_the_review_page_is_the_html_djangos_templates_write(editor_client, article, known_drafts, monkeypatch, errors):
+    """Its widgets, labels and empty error lists are written without templates (for speed): the same HTML."""
+    formset = review(editor_client, article).context["formset"]
+    changes = {"1-claimed_on": "2024-02-30"} if errors else {}
+
+    def fetch():
+        if errors:
+            return editor_client.post(extract_url(article), posted(formset, **changes))
+        return review(editor_client, article)
+
+    ours = fetch()
+    _as_django_renders_it(monkeypatch)
+    djangos = fetch()
+
+    assert ours.status_code == djangos.status_code == 200
+    assert ("Enter a real date." in _page(ours)) is errors
+    assertHTMLEqual(_page(ours), _page(djangos))

@@ -12,12 +12,12 @@ import re
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.forms.utils import flatatt
+from django.forms.utils import ErrorList, flatatt
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from claims import anchoring
@@ -40,7 +40,10 @@ class PlainHTMLWidget:
     """
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
+        # A select's options are written from its choices below. Its own get_context would also make a
+        # dictionary of each option for the template (2,154 of them on that page), to be thrown away.
+        get_context = forms.Widget.get_context if isinstance(self, forms.Select) else type(self).get_context
+        widget = get_context(self, name, value, attrs)["widget"]
         html_attrs = flatatt(widget["attrs"])
         if isinstance(self, forms.Textarea):
             return format_html(
@@ -56,6 +59,34 @@ class PlainHTMLWidget:
             return format_html('<select name="{}"{}>{}</select>', widget["name"], html_attrs, options)
         shown = format_html(' value="{}"', widget["value"]) if widget["value"] is not None else ""
         return format_html('<input type="{}" name="{}"{}{}>', widget["type"], widget["name"], shown, html_attrs)
+
+
+class PlainErrorList(ErrorList):
+    """An error list that writes nothing, without a template, when it holds no error.
+
+    Django renders every `{{ field.errors }}` through two templates even when it is empty, and
+    for nothing: the review page has 575 of them, most of its remaining time (bench/README.md).
+    A list with errors renders as Django's does.
+    """
+
+    def render(self, template_name=None, context=None, renderer=None):
+        return super().render(template_name, context, renderer) if self.data else ""
+
+    __str__ = __html__ = render
+
+
+def plain_label(context: dict) -> str:
+    """A label as Django's label template writes it (`BoundField.label_tag`'s context), without the template."""
+    if not context["use_tag"]:
+        return conditional_escape(context["label"])
+    attrs = mark_safe(
+        "".join(
+            format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
+            for name, value in (context["attrs"] or {}).items()
+            if value is not False
+        )
+    )
+    return format_html("<{}{}>{}</{}>", context["tag"], attrs, context["label"], context["tag"])
 
 
 # The plain widgets of the draft form, and their HTML-written twins.
@@ -86,7 +117,7 @@ class DraftForm(forms.Form):
     span_end = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, admin_site, link_rows: int, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, **{**kwargs, "error_class": PlainErrorList})
         for role in ROLES:
             self.fields[f"{role}_match"] = forms.ModelChoiceField(
                 Source.objects.all(),
@@ -117,6 +148,12 @@ class DraftForm(forms.Form):
             plain = _PLAIN.get(type(field.widget))
             if plain is not None:
                 field.widget.__class__ = plain  # the same widget, written as HTML (see PlainHTMLWidget)
+
+    def render(self, template_name=None, context=None, renderer=None):
+        # Some 450 labels a page: each through two templates took more time than the rest of the form.
+        if template_name == self.template_name_label and context is not None:
+            return plain_label(context)
+        return super().render(template_name, context, renderer)
 
     def set_link_targets(self, choices: list[tuple[str, str]]) -> None:
         """The drafts a link can point to, as (index, "#number ...") pairs."""

@@ -51,7 +51,16 @@ class SafeAutocompleteMixin:
         return value if value in ("", None) or is_id(value) else self.INVALID
 
     def optgroups(self, name, value, attr=None):
-        return super().optgroups(name, [v for v in value if is_id(v)], attr)
+        value = [v for v in value if is_id(v)]
+        if value:
+            return super().optgroups(name, value, attr)
+        # Nothing chosen: what Django's optgroups gives, without building the query for the chosen
+        # sources, which matches nothing and took 0.5 ms to compile (112 such widgets on the
+        # extraction review of a long article, one in each empty inline row of the claim form).
+        default = (None, [], 0)
+        if not self.is_required and not self.allow_multiple_selected:
+            default[1].append(self.create_option(name, "", "", False, 0))
+        return [default]
 
 
 class SafeAutocompleteSelect(SafeAutocompleteMixin, AutocompleteSelect):

@@ -11,6 +11,7 @@ import re
 
 from django import forms
 from django.contrib import messages
+from django.contrib.admin.widgets import AutocompleteMixin
 from django.core.exceptions import PermissionDenied
 from django.forms.utils import ErrorList, flatatt
 from django.http import HttpResponseRedirect
@@ -40,6 +41,8 @@ class PlainHTMLWidget:
     """
 
     def render(self, name, value, attrs=None, renderer=None):
+        if isinstance(self, AutocompleteMixin):
+            return self._render_chosen(self.get_context(name, value, attrs)["widget"])
         # A select's options are written from its choices below. Its own get_context would also make a
         # dictionary of each option for the template (2,154 of them on that page), to be thrown away.
         get_context = forms.Widget.get_context if isinstance(self, forms.Select) else type(self).get_context
@@ -59,6 +62,20 @@ class PlainHTMLWidget:
             return format_html('<select name="{}"{}>{}</select>', widget["name"], html_attrs, options)
         shown = format_html(' value="{}"', widget["value"]) if widget["value"] is not None else ""
         return format_html('<input type="{}" name="{}"{}{}>', widget["type"], widget["name"], shown, html_attrs)
+
+    @staticmethod
+    def _render_chosen(widget: dict) -> str:
+        # An autocomplete offers only the options chosen (its optgroups); the browser asks for the rest.
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (option["value"], flatatt(option["attrs"]), option["label"])
+                for _, group, _ in widget["optgroups"]
+                for option in group
+            ),
+        )
+        return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options)
 
 
 class PlainErrorList(ErrorList):
@@ -92,7 +109,15 @@ def plain_label(context: dict) -> str:
 # The plain widgets of the draft form, and their HTML-written twins.
 _PLAIN = {
     widget: type(f"Plain{widget.__name__}", (PlainHTMLWidget, widget), {})
-    for widget in (forms.TextInput, forms.HiddenInput, forms.Textarea, forms.Select, forms.CheckboxInput)
+    for widget in (
+        forms.TextInput,
+        forms.HiddenInput,
+        forms.Textarea,
+        forms.Select,
+        forms.CheckboxInput,
+        SafeAutocompleteSelect,
+        SafeAutocompleteSelectMultiple,
+    )
 }
 
 

@@ -86,6 +86,22 @@ def denial_count() -> Coalesce:
     return _count_of(denials_of(OuterRef("pk")), "to_claim")
 
 
+def denial_count_sql() -> RawSQL:
+    """`denial_count()` written as SQL, for a query on the claims table itself (not a subquery of another).
+
+    The API's page query (claims.api.claim_rows) takes it: building and compiling the ORM's Subquery
+    took 0.5 ms of each page's 1.0 ms of query building, as display_name_by_id says of its own.
+    """
+    qn = connection.ops.quote_name
+    link = ClaimLink._meta
+    return RawSQL(
+        f"(SELECT count(*) FROM {qn(link.db_table)} WHERE {qn(link.get_field('to_claim').column)}"
+        f" = {qn(Claim._meta.db_table)}.{qn(Claim._meta.pk.column)} AND {qn('relation')} = %s)",
+        [LinkRelation.DENIES.value],
+        output_field=IntegerField(),
+    )
+
+
 def claim_list() -> QuerySet:
     """Claims with everything ClaimSerializer renders: the queryset behind the API's answers to writes.
 

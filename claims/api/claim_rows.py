@@ -79,7 +79,7 @@ def claim_rows(queryset: QuerySet) -> QuerySet:
         term.lstrip("-") for term in queryset.query.order_by if term.lstrip("-") in queryset.query.annotations
     ]
     return queryset.annotate(
-        denial_count=selectors.denial_count(), created_by_name=selectors.display_name_by_id(Claim, "created_by_id")
+        denial_count=selectors.denial_count_sql(), created_by_name=selectors.display_name_by_id(Claim, "created_by_id")
     ).values(*FIELDS, *ordering_annotations)
 
 

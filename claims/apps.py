@@ -16,7 +16,9 @@ class ClaimsConfig(AppConfig):
         from claims import checks  # noqa: F401
         from claims.api import schema  # noqa: F401
         from claims.history import protect_history_authors
+        from claims.names import install_name_triggers
         from claims.roles import ensure_role_groups
 
         post_migrate.connect(ensure_role_groups, sender=self)
+        post_migrate.connect(install_name_triggers, sender=self)
         pre_delete.connect(protect_history_authors, sender=get_user_model())

@@ -755,10 +755,10 @@ class NamesVersion(models.Model):
     Display names (Profile), login names and staff flags are not in the change record
     (claims.events), yet reads show them, so conditional reads (claims.api.conditional) must see
     them change. Reading them all on every read cost time and bytes in proportion to the number of
-    users (3.4 to 4.6 ms and 166 KB a read at 5,000); this row costs one index seek. Triggers made by
-    migration 0014 add one to `value` in the writing transaction itself, whatever writes (the
-    admin, a command, hand-written SQL), so that the new count becomes visible with the new name.
-    A login (last_login) does not count. See docs/conditional-reads.md.
+    users (3.4 to 4.6 ms and 166 KB a read at 5,000); this row costs one index seek. Triggers
+    (claims.names, made after every migrate) add one to `value` in the writing transaction itself,
+    whatever writes (the admin, a command, hand-written SQL), so that the new count becomes visible
+    with the new name. A login (last_login) does not count. See docs/conditional-reads.md.
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)

@@ -8,6 +8,7 @@ import threading
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
 from rest_framework.test import APIClient
@@ -176,6 +177,26 @@ def test_a_new_display_name_changes_the_etag_of_what_credits_the_editor(record, 
     assert response.status_code == 200
     assert "Amal Haddad" in response.content.decode()
     assert response["ETag"] != old["ETag"]
+
+
+def test_the_counting_triggers_come_back_with_every_migrate(record, client_anon):
+    """SQLite drops a table's triggers when Django rebuilds it (most column changes do): migrate makes them again."""
+    editor = make_user("lgn-ed-6630", groups=["editors"], is_staff=True, display_name="Amal")
+    Claim.objects.filter(pk=record["claim"].pk).update(created_by=editor)
+    url = f"/api/claims/{record['claim'].pk}/"
+    with connection.cursor() as cursor:
+        on = " ON claims_profile" if connection.vendor == "postgresql" else ""
+        kinds = ("rows", "truncate") if connection.vendor == "postgresql" else ("insert", "delete", "update")
+        for kind in kinds:
+            cursor.execute(f"DROP TRIGGER claims_names_profile_{kind}{on}")
+    call_command("migrate", verbosity=0)
+    old = client_anon.get(url)["ETag"]
+
+    _rename_by_hand(editor, "Amal Haddad")
+
+    response = client_anon.get(url, HTTP_IF_NONE_MATCH=old)
+    assert response.status_code == 200
+    assert "Amal Haddad" in response.content.decode()
 
 
 def test_logging_in_keeps_the_304s(record, client_anon):

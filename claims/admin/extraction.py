@@ -41,11 +41,12 @@ class PlainHTMLWidget:
     """
 
     def render(self, name, value, attrs=None, renderer=None):
-        if isinstance(self, AutocompleteMixin):
-            return self._render_chosen(self.get_context(name, value, attrs)["widget"])
+        autocomplete = isinstance(self, AutocompleteMixin)
         # A select's options are written from its choices below. Its own get_context would also make a
-        # dictionary of each option for the template (2,154 of them on that page), to be thrown away.
-        get_context = forms.Widget.get_context if isinstance(self, forms.Select) else type(self).get_context
+        # dictionary of each option for the template (2,154 of them on that page), to be thrown away;
+        # an autocomplete's are the few chosen ones (its optgroups), the browser asking for the rest.
+        plain_select = isinstance(self, forms.Select) and not autocomplete
+        get_context = forms.Widget.get_context if plain_select else type(self).get_context
         widget = get_context(self, name, value, attrs)["widget"]
         html_attrs = flatatt(widget["attrs"])
         if isinstance(self, forms.Textarea):
@@ -53,29 +54,21 @@ class PlainHTMLWidget:
                 '<textarea name="{}"{}>\n{}</textarea>', widget["name"], html_attrs, widget["value"] or ""
             )
         if isinstance(self, forms.Select):
-            chosen = set(widget["value"])
-            options = format_html_join(
-                "",
-                '<option value="{}"{}>{}</option>',
-                ((key, mark_safe(" selected") if str(key) in chosen else "", label) for key, label in self.choices),
-            )
-            return format_html('<select name="{}"{}>{}</select>', widget["name"], html_attrs, options)
+            if autocomplete:
+                options = (
+                    (option["value"], flatatt(option["attrs"]), option["label"])
+                    for _, group, _ in widget["optgroups"]
+                    for option in group
+                )
+            else:
+                chosen = set(widget["value"])
+                options = (
+                    (key, mark_safe(" selected") if str(key) in chosen else "", label) for key, label in self.choices
+                )
+            html_options = format_html_join("", '<option value="{}"{}>{}</option>', options)
+            return format_html('<select name="{}"{}>{}</select>', widget["name"], html_attrs, html_options)
         shown = format_html(' value="{}"', widget["value"]) if widget["value"] is not None else ""
         return format_html('<input type="{}" name="{}"{}{}>', widget["type"], widget["name"], shown, html_attrs)
-
-    @staticmethod
-    def _render_chosen(widget: dict) -> str:
-        # An autocomplete offers only the options chosen (its optgroups); the browser asks for the rest.
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (option["value"], flatatt(option["attrs"]), option["label"])
-                for _, group, _ in widget["optgroups"]
-                for option in group
-            ),
-        )
-        return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options)
 
 
 class PlainErrorList(ErrorList):
@@ -96,13 +89,7 @@ def plain_label(context: dict) -> str:
     """A label as Django's label template writes it (`BoundField.label_tag`'s context), without the template."""
     if not context["use_tag"]:
         return conditional_escape(context["label"])
-    attrs = mark_safe(
-        "".join(
-            format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
-            for name, value in (context["attrs"] or {}).items()
-            if value is not False
-        )
-    )
+    attrs = flatatt(context["attrs"] or {})
     return format_html("<{}{}>{}</{}>", context["tag"], attrs, context["label"], context["tag"])
 
 
